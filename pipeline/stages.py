@@ -1,0 +1,181 @@
+"""Beam adapters for the per-document stages in `filters/`.
+
+One generic DoFn builds a stage's tagger once per worker (`setup`) and counts the
+labels it returns as Beam counters ``<stage>:<label>`` in namespace ``crawlsift``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import logging
+import time
+from typing import Any, Callable, Iterable
+
+import apache_beam as beam
+from apache_beam.metrics import Metrics
+
+from schemas.documents import empty_document
+from pipeline.warc_reader import RawPage, decode_html, host_of
+
+log = logging.getLogger(__name__)
+
+NAMESPACE = "crawlsift"
+REJECTED = "rejected"
+
+
+class _Counters:
+    """Lazily created Beam counters (labels are only known at run time)."""
+
+    def __init__(self, stage: str):
+        self.stage = stage
+        self._counters: dict[str, Any] = {}
+
+    def inc(self, label: str, n: int = 1) -> None:
+        c = self._counters.get(label)
+        if c is None:
+            c = self._counters[label] = Metrics.counter(NAMESPACE, f"{self.stage}:{label}")
+        c.inc(n)
+
+
+def _load(path: str) -> Callable[..., Any]:
+    module, _, name = path.partition(":")
+    return getattr(importlib.import_module(module), name)
+
+
+class TagDoFn(beam.DoFn):
+    """Run a filters/ tagger over documents; nothing is dropped."""
+
+    def __init__(self, stage: str, tagger_path: str, config: Any):
+        self.stage = stage
+        self.tagger_path = tagger_path
+        self.config = config
+        self._tagger: Any = None
+
+    def setup(self) -> None:
+        self._tagger = _load(self.tagger_path)(self.config)
+        self._counters = _Counters(self.stage)
+
+    def process(self, doc: dict) -> Iterable[dict]:
+        for label in self._tagger.tag(doc) or ():
+            self._counters.inc(label)
+        yield doc
+
+    def teardown(self) -> None:
+        close = getattr(self._tagger, "close", None)
+        if close is not None:
+            close()
+
+
+class BatchTagDoFn(TagDoFn):
+    """Same, for taggers that batch (input: lists from BatchElements)."""
+
+    def process(self, docs: list[dict]) -> Iterable[dict]:
+        for label in self._tagger.tag_batch(docs) or ():
+            self._counters.inc(label)
+        yield from docs
+
+
+class TagDocuments(beam.PTransform):
+    """``docs | TagDocuments("secrets", "filters.secrets:SecretsTagger", cfg)``."""
+
+    def __init__(self, stage: str, tagger_path: str, config: Any, batch_size: int = 0):
+        super().__init__(label=None)
+        self.stage = stage
+        self.tagger_path = tagger_path
+        self.config = config
+        self.batch_size = batch_size
+
+    def expand(self, docs):
+        if self.batch_size > 1:
+            return (
+                docs
+                | f"Batch{self.stage}" >> beam.BatchElements(
+                    min_batch_size=1, max_batch_size=self.batch_size
+                )
+                | f"Tag{self.stage}" >> beam.ParDo(
+                    BatchTagDoFn(self.stage, self.tagger_path, self.config)
+                )
+            )
+        return docs | f"Tag{self.stage}" >> beam.ParDo(
+            TagDoFn(self.stage, self.tagger_path, self.config)
+        )
+
+
+def document_id(warc_record_id: str, url: str) -> str:
+    """Stable id: derived from the record, identical on every run and runner."""
+    return hashlib.sha1(f"{warc_record_id}\n{url}".encode("utf-8")).hexdigest()
+
+
+def estimate_tokens(text: str | None) -> int | None:
+    """~4 UTF-8 bytes per BPE token: cheap and language-neutral enough for budgets."""
+    if text is None:
+        return None
+    return (len(text.encode("utf-8")) + 3) // 4
+
+
+class ExtractDoFn(beam.DoFn):
+    """RawPage → document dict (main output) or rejected document (tag 'rejected')."""
+
+    def __init__(self, config: Any):
+        self.config = config
+
+    def setup(self) -> None:
+        from filters.extract import Extractor
+
+        self._extractor = Extractor(self.config)
+        self._counters = _Counters("extract")
+        self._n = 0
+        self._t0 = time.monotonic()
+        self._last = self._t0
+
+    def process(self, page: RawPage):
+        doc = empty_document(
+            id=document_id(page.warc_record_id, page.url),
+            url=page.url,
+            host=host_of(page.url),
+            warc_filename=page.warc_filename,
+            warc_record_id=page.warc_record_id,
+            warc_date=page.warc_date,
+            http_status=page.http_status,
+            content_type=page.content_type,
+        )
+        if page.too_large:
+            result_reason, title, text, html = "extract:too_large", None, None, None
+        else:
+            html, charset = decode_html(page.body, page.charset_header)
+            doc["charset"] = charset
+            result = self._extractor.extract(html, page.url.strip("<>"))
+            result_reason, title, text = result.reject, result.title, result.text
+        doc["title"] = title
+        doc["text"] = text
+        doc["n_chars"] = len(text) if text is not None else None
+        doc["n_tokens"] = estimate_tokens(text)
+        self._progress()
+        if result_reason:
+            self._counters.inc(result_reason.split(":", 1)[1])
+            doc["reject_reason"] = result_reason
+            yield beam.pvalue.TaggedOutput(REJECTED, doc)
+            return
+        self._counters.inc("ok")
+        doc["_html"] = html
+        yield doc
+
+    def _progress(self) -> None:
+        self._n += 1
+        now = time.monotonic()
+        if now - self._last >= 30:
+            self._last = now
+            log.info(
+                "extract: %d pages on this worker, %.1f docs/s", self._n, self._n / (now - self._t0)
+            )
+
+    def teardown(self) -> None:
+        self._extractor.close()
+
+
+def drop_transient(doc: dict) -> dict:
+    """Remove transient keys (raw HTML) before documents are shuffled or written."""
+    for key in [k for k in doc if k.startswith("_")]:
+        del doc[key]
+    return doc
