@@ -79,6 +79,7 @@ class ReadWarcs(beam.PTransform):
             pbegin
             | "Patterns" >> beam.Create(self.patterns)
             | "Match" >> fileio.MatchAll()
+            | "Paths" >> beam.Map(lambda m: m.path)
             | "Dedupe paths" >> beam.Distinct()
             | "Open" >> fileio.ReadMatches()
             | "Spread files" >> beam.Reshuffle()
