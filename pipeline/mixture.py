@@ -89,8 +89,8 @@ class _Sample(beam.DoFn):
 
     def setup(self) -> None:
         self._bucket_of = make_bucket_function(self._config)
-        self._kept = Metrics.counter("mixture", "kept")
-        self._out = Metrics.counter("mixture", "sampled_out")
+        self._kept = Metrics.counter("crawlsift", "mixture:kept")
+        self._out = Metrics.counter("crawlsift", "mixture:sampled_out")
 
     def process(self, doc: dict[str, Any], rates: dict[str, float]):
         b = self._bucket_of(doc)
