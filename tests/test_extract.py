@@ -1,0 +1,91 @@
+"""Extraction keeps Markdown structure and turns hostile pages into counted rejections."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+
+import pytest
+
+from filters.extract import ExtractConfig, Extractor, extract_markdown
+
+PAGES = Path(__file__).parent / "data" / "extraction" / "scrapinghub-aeb"
+EUROPA = "14cc2a0ca59c62a8c9f205a171e9ccf4ef4cf69b0c642f51c8c65c051b39024f"
+
+
+def _page(sha: str) -> str:
+    return gzip.open(PAGES / "html" / f"{sha}.html.gz").read().decode("utf-8", "replace")
+
+
+STRUCTURED = """<html><head><title>Bridges of the Rhine</title></head><body>
+<nav><a href="/">Home</a> <a href="/about">About</a></nav>
+<article><h1>Bridges of the Rhine</h1>
+<p>The Rhine is crossed by many bridges, some of them centuries old and still carrying traffic today.</p>
+<h2>Notable crossings</h2>
+<ul><li>The Hohenzollern Bridge in Cologne</li><li>The Old Bridge in Basel, rebuilt several times</li></ul>
+<pre><code>bridges = ["Cologne", "Basel"]
+print(len(bridges))</code></pre>
+<table><tr><th>City</th><th>Opened</th></tr><tr><td>Cologne</td><td>1911</td></tr></table>
+<p>Each crossing has a history of floods, wars and reconstruction that shaped the towns around it.</p>
+</article><footer>Copyright 2024 Example Media. All rights reserved.</footer></body></html>"""
+
+
+@pytest.fixture(scope="module")
+def sandboxed():
+    ex = Extractor(ExtractConfig())
+    yield ex
+    ex.close()
+
+
+def test_markdown_keeps_headings_lists_code_and_tables():
+    out = extract_markdown(STRUCTURED, "http://example.test/rhine", ExtractConfig())
+    assert out.reject is None
+    assert out.title == "Bridges of the Rhine"
+    text = out.text
+    assert "# Bridges of the Rhine" in text
+    assert "## Notable crossings" in text
+    assert "- The Hohenzollern Bridge in Cologne" in text
+    assert "```" in text and 'bridges = ["Cologne", "Basel"]' in text
+    assert "| City | Opened |" in text
+    assert "Home" not in text.split("\n")[0]
+
+
+def test_real_article_body_is_extracted_with_title(sandboxed):
+    truth = json.loads((PAGES / "ground-truth.json").read_text())[EUROPA]["articleBody"]
+    out = sandboxed.extract(_page(EUROPA), None)
+    assert out.reject is None
+    assert out.title.startswith("NASA Just Confirmed There Are Water Plumes")
+    first_sentence = truth.split(". ")[0]
+    assert first_sentence[:80] in out.text
+
+
+def test_sixty_thousand_nested_divs_is_rejected_not_crashing(sandboxed):
+    nested = "<html><body>" + "<div>" * 60000 + "deep" + "</div>" * 60000 + "</body></html>"
+    out = sandboxed.extract(nested, None)
+    assert out.text is None and out.reject in ("extract:empty", "extract:timeout")
+
+
+def test_binary_served_as_html_is_rejected_as_binary(sandboxed):
+    assert sandboxed.extract(bytes(range(256)).decode("latin-1") * 100, None).reject == "extract:binary"
+
+
+def test_empty_and_giant_pages_are_rejected_before_parsing():
+    cfg = ExtractConfig(max_html_chars=1000)
+    assert extract_markdown("   ", None, cfg).reject == "extract:empty_body"
+    assert extract_markdown("<p>" + "x" * 2000 + "</p>", None, cfg).reject == "extract:too_large"
+
+
+def test_deadline_kills_a_slow_extraction_and_the_sandbox_recovers():
+    # 20,000 paragraphs: trafilatura needs several seconds (its cost grows faster than linearly)
+    slow = "<html><body>" + "".join(
+        f"<p>Paragraph {i} talks about rivers and bridges in a plain way.</p>" for i in range(20000)
+    ) + "</body></html>"
+    ex = Extractor(ExtractConfig(timeout_seconds=1.0))
+    try:
+        assert ex.extract(slow, None).reject == "extract:timeout"
+        assert ex._sandbox.restarts == 1
+        out = ex.extract(STRUCTURED, None)  # the restarted sandbox serves the next page
+        assert out.reject is None and "Bridges" in out.text
+    finally:
+        ex.close()

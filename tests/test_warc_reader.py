@@ -1,0 +1,100 @@
+"""The WARC reader accounts for every record of real and broken files."""
+
+from __future__ import annotations
+
+import collections
+import gzip
+import io
+
+from pipeline.warc_reader import decode_html, host_of, iter_warc
+from tests import warc_fixtures as fx
+
+
+def _events(path):
+    with open(path, "rb") as fh:
+        return list(iter_warc(fh, path.name))
+
+
+def _tally(events):
+    return collections.Counter(k if k == "page" else f"{k}:{v}" for k, v in events)
+
+
+def test_cc_sample_yields_every_record_with_html_responses_as_pages():
+    tally = _tally(_events(fx.CC_SAMPLE))
+    # warcinfo + 8 x (request, response, metadata), per SOURCES.md
+    assert tally == {"page": 8, "skipped:request_record": 8, "skipped:metadata_record": 8,
+                     "skipped:warcinfo_record": 1}
+
+
+def test_page_carries_exact_target_uri_record_id_and_decoded_body():
+    pages = [v for k, v in _events(fx.CC_SAMPLE) if k == "page"]
+    first = pages[0]
+    assert first.url.startswith("http://") and first.warc_record_id.startswith("<urn:uuid:")
+    assert first.http_status == 200 and first.content_type == "text/html"
+    assert b"<html" in first.body[:2000].lower()
+
+
+def test_revisits_requests_and_non_html_are_skipped_with_reasons():
+    tally = _tally(_events(fx.WARC_DIR / "aut-issue-493.warc"))
+    assert tally["skipped:revisit_record"] == 5
+    assert tally["skipped:request_record"] == 15
+    assert tally["skipped:non_html"] == 5
+    assert tally["page"] == 4
+
+
+def test_truncated_gzip_keeps_earlier_records_and_counts_one_error(tmp_path):
+    full = _tally(_events(fx.CC_SAMPLE))
+    cut = _tally(_events(fx.truncated_gzip(tmp_path)))
+    assert cut["error:truncated_record"] == 1
+    assert 0 < cut["page"] < full["page"]
+    assert cut["skipped:warcinfo_record"] == 1
+
+
+def test_corrupt_member_loses_only_that_record(tmp_path):
+    tally = _tally(_events(fx.corrupt_middle(tmp_path)))
+    assert sum(v for k, v in tally.items() if k.startswith("error:")) == 1
+    # 25 records in the file: the 24 others are all read after resynchronising
+    assert sum(tally.values()) == 25
+    assert tally["page"] == 7
+
+
+def test_malformed_header_is_an_error_and_later_records_survive(tmp_path):
+    tally = _tally(_events(fx.malformed_header(tmp_path)))
+    assert tally["error:malformed_header"] == 1
+    assert tally["page"] == 7 and tally["skipped:metadata_record"] == 8
+
+
+def test_clipped_record_is_counted_as_truncated_error():
+    assert _tally(_events(fx.WARC_DIR / "resiliparse-clipped.warc.gz")) == {"error:truncated_record": 1}
+
+
+def test_whole_file_gzip_is_read_like_per_record_gzip():
+    plain = gzip.decompress(fx.CC_SAMPLE.read_bytes())
+    events = list(iter_warc(io.BytesIO(gzip.compress(plain)), "whole.warc.gz"))
+    assert _tally(events) == _tally(_events(fx.CC_SAMPLE))
+
+
+def test_not_a_warc_is_one_error():
+    events = list(iter_warc(io.BytesIO(b"just some text, not an archive\n" * 20), "notes.txt"))
+    assert events == [("error", "not_a_warc")]
+
+
+def test_arc_and_chunked_transfer_encoding_are_decoded():
+    (arc_page,) = [v for k, v in _events(fx.WARC_DIR / "warcio-example.arc.gz") if k == "page"]
+    assert b"Example Domain" in arc_page.body
+    (chunked,) = [v for k, v in _events(fx.WARC_DIR / "warcio-example-iana.org-chunked.warc") if k == "page"]
+    assert chunked.body.lstrip().lower().startswith(b"<!doctype html")
+
+
+def test_charset_comes_from_header_then_meta_then_detection():
+    text, how = decode_html("café".encode("cp1252"), "windows-1252")
+    assert text == "café" and how.endswith(":http")
+    body = b'<html><head><meta charset="iso-8859-2"></head><body>\xb1</body></html>'
+    text, how = decode_html(body, None)
+    assert "ą" in text and how.endswith(":meta")
+    text, how = decode_html("naïve déjà vu".encode("utf-8"), None)
+    assert text == "naïve déjà vu" and how == "utf-8:detected"
+
+
+def test_host_tolerates_wget_angle_brackets():
+    assert host_of("<https://CreativeCommons.org/about/>") == "creativecommons.org"
