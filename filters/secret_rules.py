@@ -60,7 +60,19 @@ def _generic_value_ok(value: str) -> bool:
     """Generic assignments: mixed letters+digits, upper+lower or symbols, and real entropy."""
     classes = sum((any(c.islower() for c in value), any(c.isupper() for c in value),
                    any(c.isdigit() for c in value), any(not c.isalnum() for c in value)))
-    return classes >= 3 and shannon_entropy(value) >= 3.5 and not is_placeholder_value(value)
+    return (
+        classes >= 3
+        and shannon_entropy(value) >= 3.5
+        and not is_placeholder_value(value)
+        and not PROVIDER_PREFIX.match(value)
+    )
+
+
+# Values that start like a provider token are judged by that provider's rule only.
+PROVIDER_PREFIX = re.compile(
+    r"xox|xapp-|gh[pousr]_|github_pat_|gl[a-z]{2,4}-|[spr]k[-_]|AKIA|ASIA|AIza|SG\.|hf_|npm_|pypi-|"
+    r"eyJ|dapi|shp[a-z]{2}_|whsec_|dckr_|hv[sbr]\.|tskey-|ntn_|lin_|gsk_|fig[dou]_|vc[piark]_|cf[auk]"
+)
 
 
 def _r(pattern: str, flags: int = 0) -> re.Pattern[str]:
@@ -71,12 +83,14 @@ RULES: tuple[Rule, ...] = (
     # --- cloud ---------------------------------------------------------------------
     Rule("aws_access_key_id", "cloud",
          _r(_L + r"((?:A3T[A-Z0-9]|AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AROA|AIPA|ANPA|ANVA|APKA)[A-Z0-9]{16})" + _R_ALNUM), 1,
+         lambda v: shannon_entropy(v) >= 3.0,
          anchors=("AKIA", "ASIA", "A3T", "ABIA", "ACCA", "AGPA", "AIDA", "AROA", "AIPA", "ANPA", "ANVA", "APKA")),
     Rule("aws_secret_access_key", "cloud",
          _r(r"(?i:aws)[A-Za-z0-9_.\-]{0,30}?(?i:secret|private)?[A-Za-z0-9_.\-]{0,20}?(?i:key)['\"\]]{0,2}\s{0,3}(?::=|=>|[:=])\s{0,3}['\"]?"
             r"([A-Za-z0-9/+]{40})(?![A-Za-z0-9/+=])"), 1, _has_digit_and_letter,
          anchors=("aws",), anchors_lower=True),
     Rule("google_api_key", "cloud", _r(_L + r"(AIza[0-9A-Za-z_\-]{35})" + _R), 1,
+         lambda v: shannon_entropy(v) >= 3.5,
          anchors=("AIza",)),
     Rule("google_oauth_secret", "cloud", _r(_L + r"(GOCSPX-[0-9A-Za-z_\-]{28})" + _R), 1,
          anchors=("GOCSPX-",)),
@@ -115,7 +129,10 @@ RULES: tuple[Rule, ...] = (
          anchors=("pypi-AgEIcHlwaS5vcmc",)),
     # --- chat ------------------------------------------------------------------------
     Rule("slack_token", "chat",
-         _r(_L + r"(xox[abposre]-[0-9A-Za-z\-]{10,250}|xapp-\d-[A-Z0-9]{6,20}-\d{6,20}(?:-[a-z0-9]{20,80})?)" + _R_ALNUM), 1,
+         _r(_L + r"((?:xoxb-\d{8,14}-(?:\d{8,14}|[A-Za-z0-9]{18,26})|xox[pe](?:-\d{8,14}){2,3}-[A-Za-z0-9]{16,64}|"
+            r"xox[ar]-(?:\d-)?[0-9A-Za-z]{8,48}|xox[os]-\d{6,14}-\d{6,14}|xoxe\.xox[bp]-\d-[A-Za-z0-9]{160,170}|"
+            r"xoxe-\d-[A-Za-z0-9]{140,150}|xapp-\d-[A-Za-z0-9]{6,20}-\d{6,20}(?:-[A-Za-z0-9]{20,80})?)"
+            r"[0-9A-Za-z\-]{0,200})" + _R_ALNUM), 1, _has_digit_and_letter,
          anchors=("xox", "xapp-")),
     Rule("slack_webhook", "chat",
          _r(r"(https?://hooks\.slack\.com/(?:services|workflows|triggers)/[A-Za-z0-9+/_\-]{20,200})"), 1,
@@ -211,6 +228,15 @@ KNOWN_EXAMPLE_VALUES = frozenset({
     "xoxb-not-a-real-token-this-will-not-work",
     "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c",
     "AIzaSyDaGmWKa4JsXZ-HjGw7ISLn_3namBGewQe",
+    # Example API keys shipped in firebase-android-sdk (listed by gitleaks' gcp rule).
+    "AIzaSyabcdefghijklmnopqrstuvwxyz1234567", "AIzaSyAnLA7NfeLquW1tJFpx_eQCxoX-oo6YyIs",
+    "AIzaSyCkEhVjf3pduRDt6d1yKOMitrUEke8agEM", "AIzaSyDMAScliyLx7F0NPDEJi1QmyCgHIAODrlU",
+    "AIzaSyD3asb-2pEZVqMkmL6M9N6nHZRR_znhrh0", "AIzayDNSXIbFmlXbIE6mCzDLQAqITYefhixbX4A",
+    "AIzaSyAdOS2zB6NCsk1pCdZ4-P6GBdi_UUPwX7c", "AIzaSyASWm6HmTMdYWpgMnjRBjxcQ9CKctWmLd4",
+    "AIzaSyANUvH9H9BsUccjsu2pCmEkOPjjaXeDQgY", "AIzaSyA5_iVawFQ8ABuTZNUdcwERLJv_a_p4wtM",
+    "AIzaSyA4UrcGxgwQFTfaI3no3t7Lt1sjmdnP5sQ", "AIzaSyDSb51JiIcB6OJpwwMicseKRhhrOq1cS7g",
+    "AIzaSyBF2RrAIm4a0mO64EShQfqfd2AFnzAvvuU", "AIzaSyBcE-OOIbhjyR83gm4r2MFCu4MJmprNXsw",
+    "AIzaSyB8qGxt4ec15vitgn44duC5ucxaOi4FmqE", "AIzaSyA8vmApnrHNFE0bApF4hoZ11srVL_n0nvY",
 })
 
 # Markers inside a value that make it a placeholder, not a credential.
@@ -224,7 +250,8 @@ AWS_EXAMPLE_SUFFIX = re.compile(r"EXAMPLE(?:KEY)?$")
 
 # Documentation context on the same line, before the value.
 DOC_CONTEXT = re.compile(
-    r"(?i)\b(?:for example|example|e\.g\.|sample|placeholder|dummy|fake|replace (?:it |this )?with|such as)\b"
+    r"(?i)\b(?:for example|examples?|e\.g\.|sample|placeholder|dummy|fake|such as|"
+    r"replace (?:it |this |them )?with)(?![a-z])"
 )
 
 # Passwords in URLs that are template words, defaults or too weak to be a leak.
@@ -244,6 +271,22 @@ HASH_CONTEXT = re.compile(
     r"revision|\brev\b|object id|oid|nonce|salt|build id|\bsum\b"
 )
 SRI_OR_DIGEST_PREFIX = re.compile(r"(?i)(?:sha(?:1|224|256|384|512)[-:]|md5[-:]|base64,)$")
+# Digest values written with their algorithm (SRI "sha384-...", docker "sha256:...").
+DIGEST_VALUE = re.compile(r"(?i)(?:sha(?:1|224|256|384|512)|md5|blake2b?)[-:_]")
+# Attribute/key names whose values are public identifiers, not credentials
+# (HTML ids, site-verification tokens, reCAPTCHA site keys, analytics/customer ids).
+PUBLIC_ID_CONTEXT = re.compile(
+    r"(?i)(?:\bid|[-_]id|Id|class|href|src|name|slot|verification|verify|validate|sitekey|site_key|"
+    r"site-key|customer_?id|app_?id|uid|widget[-_]?id|tracking[-_]?id|version|release|cache_?key)"
+    r"[\"']?\s{0,3}[=:,(]\s{0,3}[\"']?$"
+)
+# Published-on-purpose tokens: site verification, origin trials, CSRF form tokens.
+PUBLIC_TOKEN_NAMES = re.compile(
+    r"(?i)verification|domain_verify|msvalidate|webmaster|origin-trial|requestverificationtoken|"
+    r"csrf|xsrf|honeypot|nonce"
+)
+# Random base64 has upper case, lower case and digits; slugs and word-ids rarely all three.
+MIXED_BASE64 = re.compile(r"(?=[^A-Z]*[A-Z])(?=[^a-z]*[a-z])(?=[^0-9]*[0-9])")
 HEX_ONLY = re.compile(r"^[0-9a-fA-F]+$")
 UUID_RE = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 
@@ -261,6 +304,11 @@ def is_known_example(value: str, rule_type: str) -> bool:
     if value in KNOWN_EXAMPLE_VALUES:
         return True
     return rule_type.startswith("aws_") and bool(AWS_EXAMPLE_SUFFIX.search(value))
+
+
+def followed_by_mask(after: str) -> bool:
+    """A value cut short by a mask (``xoxp-123-...-####``, ``sk_live_****``) is a placeholder."""
+    return after[:1] in ("#", "*", "…", "<") or after.startswith(("...", "xxxx", "XXXX"))
 
 
 def in_doc_context(line_before: str) -> bool:

@@ -55,34 +55,22 @@ class SecretsConfig:
     count_examples: bool = True
 
 
-# BasicAuthDetector and IPPublicDetector are left out: credential URLs are handled by our own
-# rule (which knows template and default passwords) and public IPs are not credentials.
+# Default detect-secrets plugins: the keyword and entropy heuristics plus the provider
+# detectors we have no anchored rule for. Left out: provider plugins our anchored rules
+# cover with tighter formats and placeholder checks (their looser patterns fire on
+# gitleaks' documented false positives such as "xoxp-1234-1234-1234-..."), BasicAuthDetector
+# (our credential-URL rule knows template and default passwords) and IPPublicDetector
+# (public IPs are not credentials). All remain available through the config.
 DEFAULT_DS_PLUGINS = (
     "KeywordDetector",
     "Base64HighEntropyString",
     "HexHighEntropyString",
     "ArtifactoryDetector",
-    "AWSKeyDetector",
-    "AzureStorageKeyDetector",
     "CloudantDetector",
     "DiscordBotTokenDetector",
-    "GitHubTokenDetector",
-    "GitLabTokenDetector",
     "IbmCloudIamDetector",
     "IbmCosHmacDetector",
-    "JwtTokenDetector",
-    "MailchimpDetector",
-    "NpmDetector",
-    "OpenAIDetector",
-    "PrivateKeyDetector",
-    "PypiTokenDetector",
-    "SendGridDetector",
-    "SlackDetector",
     "SoftlayerDetector",
-    "SquareOAuthDetector",
-    "StripeDetector",
-    "TelegramBotTokenDetector",
-    "TwilioKeyDetector",
 )
 
 # detect-secrets secret_type -> our type name.
@@ -148,6 +136,8 @@ _CONFIG_LINE = re.compile(
     r"^(\s{0,40}(?:export\s+|-\s+)?[\"']?[A-Za-z_][A-Za-z0-9_.\-]{0,80}[\"']?\s{0,5}(?:=|:(?!//))\s{0,5})"
     r"([^\s\"'#;][^\s#;]{0,500}?)\s*(?:[#;].*)?$"
 )
+# Keyword/entropy hits made of one repeated character ("AIzaaaaaaaaaaaa...") are fillers.
+_LONG_RUN = re.compile(r"(.)\1{7}")
 _GLUED = re.compile(r"[A-Za-z0-9+.\-]")
 _NOT_CLEAR = re.compile(r"(?i)encrypted|ENC\[|public[_\-]?key|pub[_\-]?key|publishable")
 
@@ -226,6 +216,9 @@ class SecretScanner:
     def _is_example(self, text: str, start: int, value: str, rule_type: str) -> bool:
         if R.is_known_example(value, rule_type) or R.is_placeholder_value(value):
             return True
+        end = start + len(value)
+        if R.followed_by_mask(text[end:end + 4]):
+            return True
         line_start = text.rfind("\n", 0, start) + 1
         return R.in_doc_context(text[max(line_start, start - 200):start])
 
@@ -258,7 +251,7 @@ class SecretScanner:
             kind = "database_connection_string" if R.DB_SCHEME_RE.match(scheme) else "basic_auth_url"
             s, e = m.span(3)
             example = R.is_weak_url_password(user, password, host) or self._is_example(
-                text, m.start(), password, kind
+                text, s, password, kind
             )
             yield SecretSpan(s, e, kind, example)
 
@@ -341,21 +334,34 @@ class SecretScanner:
                         s = line_start + idx
                         if not self._is_hash_or_data(line, idx, value, kind):
                             example = self._is_example(text, s, value, kind) or (
-                                not is_regex_plugin and _looks_like_prose(value)
+                                not is_regex_plugin
+                                and (_looks_like_prose(value) or bool(_LONG_RUN.search(value)))
                             )
                             yield SecretSpan(s, s + len(value), kind, example)
                         idx = line.find(value, idx + len(value))
 
     @staticmethod
     def _is_hash_or_data(line: str, idx: int, value: str, kind: str) -> bool:
-        """Hashes near hash words, SRI/digest prefixes, data: URIs, UUIDs."""
+        """Not a credential: hashes near hash words, SRI/digest values, data: URIs, UUIDs,
+        paths, and (for bare entropy hits) public identifiers in id/verification attributes."""
         before = line[max(0, idx - 80):idx]
-        if R.SRI_OR_DIGEST_PREFIX.search(before) or "data:" in before[-60:]:
+        if R.SRI_OR_DIGEST_PREFIX.search(before) or R.DIGEST_VALUE.match(value):
+            return True
+        if "data:" in before[-60:] or "integrity" in before[-40:].lower():
             return True
         if R.UUID_RE.search(value):
             return True
         if kind in ("high_entropy_hex", "high_entropy_base64", "keyword_secret") and R.HEX_ONLY.match(value):
-            return bool(R.HASH_CONTEXT.search(line))
+            if R.HASH_CONTEXT.search(line):
+                return True
+        if kind in ("high_entropy_hex", "high_entropy_base64"):
+            if value[0] in "/#." or "://" in value or R.PUBLIC_ID_CONTEXT.search(before[-50:]) or (
+                R.PUBLIC_TOKEN_NAMES.search(before)
+                or R.PUBLIC_TOKEN_NAMES.search(line[idx + len(value):idx + len(value) + 60])
+            ):
+                return True
+            if kind == "high_entropy_base64" and not R.MIXED_BASE64.match(value):
+                return True
         return False
 
 
