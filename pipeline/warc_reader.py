@@ -185,14 +185,20 @@ def _next_member(raw: IO[bytes], start: int, gzipped: bool) -> int | None:
         pos += _SCAN_CHUNK
 
 
-def _gzip_member_starts_warc(raw: IO[bytes], offset: int) -> bool:
+def _head(raw: IO[bytes], offset: int, gzipped: bool) -> bytes:
+    """First bytes of the record at `offset` (decompressed)."""
     raw.seek(offset)
     data = raw.read(4096)
+    if not gzipped:
+        return data.lstrip()[:64]
     try:
-        out = zlib.decompressobj(31).decompress(data, 64)
+        return zlib.decompressobj(31).decompress(data, 64)
     except zlib.error:
-        return False
-    return out.startswith((b"WARC/", b"filedesc://"))
+        return b""
+
+
+def _gzip_member_starts_warc(raw: IO[bytes], offset: int) -> bool:
+    return _head(raw, offset, True).startswith((b"WARC/", b"filedesc://"))
 
 
 class _RecordError(Exception):
@@ -213,7 +219,7 @@ def _classify(exc: BaseException) -> str:
     return f"read_failed_{name}"
 
 
-def _record_event(record, filename: str, offset: int, config: ReadConfig) -> Event:
+def _record_event(record, filename: str, offset: int, config: ReadConfig, is_arc: bool = False) -> Event:
     rtype = record.rec_type
     if not rtype:
         raise _RecordError("malformed_header")
@@ -247,7 +253,11 @@ def _record_event(record, filename: str, offset: int, config: ReadConfig) -> Eve
         raise _RecordError("truncated_record")
     elif mime is None and not _looks_like_html(body):
         return "skipped", "non_html"
-    record_id = headers.get_header("WARC-Record-ID") or f"<{filename}@{offset}>"
+    record_id = headers.get_header("WARC-Record-ID")
+    if not record_id or is_arc:
+        # ARC records have no id (warcio's arc2warc invents a random one): derive
+        # a stable one from where the record is.
+        record_id = f"<arc:{filename}@{offset}>"
     return "page", RawPage(
         url=url,
         warc_filename=filename,
@@ -275,12 +285,11 @@ def iter_warc(raw: IO[bytes], filename: str, config: ReadConfig | None = None) -
     raw.seek(0)
     if size == 0:
         return
-    if gzipped:
-        ok = _gzip_member_starts_warc(raw, 0)
-    else:
-        ok = raw.read(64).lstrip().startswith((b"WARC/", b"filedesc://"))
+    head = _head(raw, 0, gzipped)
     raw.seek(0)
-    if not ok:
+    # ARC files have no record ids; warcio's arc2warc invents random ones.
+    is_arc = head.startswith(b"filedesc://")
+    if not head.startswith((b"WARC/", b"filedesc://")):
         yield "error", "not_a_warc"
         return
     base = 0
@@ -296,7 +305,7 @@ def iter_warc(raw: IO[bytes], filename: str, config: ReadConfig | None = None) -
             for record in it:
                 current = base + it.offset
                 yielded_current = False
-                event = _record_event(record, filename, current, config)
+                event = _record_event(record, filename, current, config, is_arc)
                 yielded_current = True
                 suppress_at_base = False
                 it._crawlsift_yielded = getattr(it, "_crawlsift_yielded", 0) + 1
@@ -309,7 +318,7 @@ def iter_warc(raw: IO[bytes], filename: str, config: ReadConfig | None = None) -
             if "non-chunked" in str(exc) and base == 0:
                 # Whole-file gzip (not one member per record): valid, just not
                 # seekable per record. Re-read it as one stream, skipping what we yielded.
-                yield from _iter_whole_gzip(raw, filename, config, skip=_count_done(it))
+                yield from _iter_whole_gzip(raw, filename, config, skip=_count_done(it), is_arc=is_arc)
                 return
             reason = _classify(exc)
             at_base_again = not yielded_current and current == base
@@ -327,7 +336,9 @@ def _count_done(it: ArchiveIterator) -> int:
     return getattr(it, "_crawlsift_yielded", 0)
 
 
-def _iter_whole_gzip(raw: IO[bytes], filename: str, config: ReadConfig, skip: int) -> Iterator[Event]:
+def _iter_whole_gzip(
+    raw: IO[bytes], filename: str, config: ReadConfig, skip: int, is_arc: bool
+) -> Iterator[Event]:
     import gzip
 
     raw.seek(0)
@@ -339,6 +350,6 @@ def _iter_whole_gzip(raw: IO[bytes], filename: str, config: ReadConfig, skip: in
                 n += 1
                 if n <= skip:
                     continue
-                yield _record_event(record, filename, it.offset, config)
+                yield _record_event(record, filename, it.offset, config, is_arc)
     except Exception as exc:  # noqa: BLE001
         yield "error", _classify(exc)

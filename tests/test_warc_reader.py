@@ -98,3 +98,11 @@ def test_charset_comes_from_header_then_meta_then_detection():
 
 def test_host_tolerates_wget_angle_brackets():
     assert host_of("<https://CreativeCommons.org/about/>") == "creativecommons.org"
+
+
+def test_arc_records_get_a_stable_record_id_across_reads():
+    path = fx.WARC_DIR / "warcio-example.arc.gz"
+    first = [v.warc_record_id for k, v in _events(path) if k == "page"]
+    second = [v.warc_record_id for k, v in _events(path) if k == "page"]
+    assert first == second
+    assert first[0].startswith("<arc:")
