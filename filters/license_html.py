@@ -26,12 +26,14 @@ import re
 from dataclasses import dataclass
 from typing import Any, Collection, Iterator
 
-from filters.license_cc import CC_MENTION_RE, CC_URL_RE, parse_cc_name, parse_cc_url
+from filters.license_cc import CC_MENTION_RE, parse_cc_name, parse_cc_url
 
-# Cheap case-sensitive substring tests on the raw page (a regex scan of 100 KB costs
-# milliseconds in Python, str.find ~0.1 ms): without any of these no rule can fire.
-# "ommons" covers creativecommons.org, "Creative Commons", "creative-commons".
-_PREFILTER_LITERALS = ("ommons", "CC BY", "CC-BY", "CC0", 'rel="license"', "licensebuttons")
+# Cheap case-sensitive substring tests on the raw page: a regex scan of 100 KB costs
+# milliseconds in Python, each str.find ~0.2-0.4 ms, so only three. "ommons" covers
+# creativecommons.org, "Creative Commons", "creative-commons"; "CC BY"/"CC-BY" cover
+# licence names written without a link. A page with none of them declares no CC licence
+# (a page whose only licence markup is non-CC, e.g. rel=license to gnu.org, is skipped too).
+_PREFILTER_LITERALS = ("ommons", "CC BY", "CC-BY")
 _TAG_RE = re.compile(r"<[^>]*>")
 _WS_RE = re.compile(r"\s+")
 _ATTR_RE = re.compile(
@@ -83,7 +85,7 @@ _DECLARATION_RE = re.compile(
     r"\ball\s+(?:content|contents|text|texts|posts|material|articles|original)\b|"
     r"\b(?:text|content)\s+is\s+available\s+under|\bunless\s+otherwise\s+(?:noted|stated|specified|indicated|"
     r"mentioned)|\bexcept\s+where\s+otherwise\s+noted|\bour\s+(?:content|texts?|articles?|work)\b|"
-    r"\bsite\s+content\b|"
+    r"\bsite\s+content\b|\b(?:user|community)\s+(?:contributions|content)\b|"
     r"\bdies(?:e[rsm]?)?\s+(?:werk|seite|website|webseite|homepage|blog|weblog|artikel|beitrag|beiträge|"
     r"inhalte?|arbeit|texte?|podcast|wiki|ausgabe|episode|folge|publikation|buch)|"
     r"\binhalte?\s+(?:dieser|dieses|auf|von|der)\b|\balle\s+(?:inhalte|texte|beiträge|artikel|rechte)\b|"
@@ -241,6 +243,12 @@ def _inside(low: str, pos: int, open_tag: str, close_tag: str) -> bool:
     return low.rfind(open_tag, 0, pos) > low.rfind(close_tag, 0, pos)
 
 
+def _is_credit(before: str) -> bool:
+    """Credit words in the clause right before a licence ("Foto: X, CC BY", "“T” by A is ...")."""
+    clause = before[before.rfind(";") + 1:][-120:]
+    return _CREDIT_RE.search(clause) is not None
+
+
 def _context(page: str, start: int, end: int) -> tuple[str, str]:
     """(clause before ``start``, text right after ``end``) as visible text."""
     before = _last_segment(_text(page[max(0, start - 400):start]))[-250:]
@@ -342,7 +350,6 @@ def _anchor_candidates(page: str, low: str) -> Iterator[_Candidate]:
         if lt != -1 and low.find(">", lt, hit) == -1 and low.startswith("<a", lt) \
                 and low[lt + 2:lt + 3] in " \t\n\r":
             starts.add(lt)
-    n = len(page)
     for start in sorted(starts):
         tag_end = page.find(">", start)
         if tag_end == -1:
@@ -371,7 +378,7 @@ def _anchor_candidates(page: str, low: str) -> Iterator[_Candidate]:
         if _in_credit(low, start):
             continue
         before, after = _context(page, start, end)
-        if _CREDIT_RE.search(before) or _CREDIT_AFTER_RE.search(after):
+        if _is_credit(before) or _CREDIT_AFTER_RE.search(after):
             continue
         evidence = 0
         if rel:
@@ -398,7 +405,6 @@ def _anchor_candidates(page: str, low: str) -> Iterator[_Candidate]:
 
 def _sentence_candidates(page: str, low: str) -> Iterator[_Candidate]:
     """Sentences naming a CC licence for this page, with or without a link."""
-    n = len(page)
     hits = sorted({p for lit in _MENTION_LITERALS for p in _positions(low, lit)})
     for pos in hits:
         if pos and low[pos - 1].isalnum():
@@ -412,7 +418,7 @@ def _sentence_candidates(page: str, low: str) -> Iterator[_Candidate]:
         before, _ = _context(page, pos, pos)
         if not _DECLARATION_RE.search(before):
             continue
-        if _CREDIT_RE.search(before) or _in_credit(low, pos):
+        if _is_credit(before) or _in_credit(low, pos):
             continue
         spdx = parse_cc_name(_text(page[pos:pos + 400]))
         if spdx is None:

@@ -195,6 +195,22 @@ def test_image_credit_beside_real_footer_licence_does_not_win():
     assert detect_html_license(page("tf-08d85b8911b348c8.html.gz"))[0] == "CC-BY-SA-3.0"
 
 
+def inject_before_body_end(html: str, markup: str) -> str:
+    i = html.lower().rindex("</body")
+    return html[:i] + markup + html[i:]
+
+
+def test_community_footer_sentence_with_versionless_name_counts_but_credit_clause_does_not():
+    real = page("tf-ec590859f3976ec1.html.gz")
+    footer = ('<footer class="site-footer"><div>Site design / logo &copy; 2024 Example Inc; user contributions '
+              'licensed under <a href="https://example.com/help/licensing">CC BY-SA</a>.</div></footer>')
+    assert detect_html_license(inject_before_body_end(real, footer)) == ("CC-BY-SA", "anchor")
+    credit = '<p>Photo by Jane Roe, licensed under CC BY-NC 2.0 via Flickr.</p>'
+    assert detect_html_license(inject_after_body(real, credit)) is None
+    vague = '<p>This article is republished under a Creative Commons license.</p>'
+    assert detect_html_license(inject_after_body(real, vague)) is None
+
+
 def test_empty_or_missing_html():
     assert detect_html_license("") is None
     assert detect_html_license("<html><body><p>Hello</p></body></html>") is None
