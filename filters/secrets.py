@@ -134,7 +134,7 @@ _LINE_TOKEN = re.compile(r"['\"][A-Za-z0-9+/=_.\-]{12}|[=:]\s{0,3}['\"]?[A-Za-z0
 # `key = value` / `key: value` lines (config files, .env, YAML) where values need no quotes.
 _CONFIG_LINE = re.compile(
     r"^(\s{0,40}(?:export\s+|-\s+)?[\"']?[A-Za-z_][A-Za-z0-9_.\-]{0,80}[\"']?\s{0,5}(?:=|:(?!//))\s{0,5})"
-    r"([^\s\"'#;][^\s#;]{0,500}?)\s*(?:[#;].*)?$"
+    r"([^\s\"'#;][^\s#;]{0,500})\s*(?:[#;].*)?$"
 )
 # Keyword/entropy hits made of one repeated character ("AIzaaaaaaaaaaaa...") are fillers.
 _LONG_RUN = re.compile(r"(.)\1{7}")
@@ -178,7 +178,7 @@ class SecretScanner:
         # Slack token, whose runs are shorter); the keyword layer needs a keyword or a
         # quoted/assigned long value. Most pages pass neither and cost two scans.
         has_keyword = any(k in lowered for k in _KEYWORD_ROOTS) and any(k in lowered for k in _KEYWORDS)
-        has_run = "xox" in text or bool(_RUN16.search(text))
+        has_run = "xox" in text or "Q~" in text or bool(_RUN16.search(text))
         generic = has_keyword or (has_run and bool(_LONG_TOKEN.search(text)))
         spans: list[SecretSpan] = []
         if self.scan_private_keys and "PRIVATE KEY" in text:

@@ -301,6 +301,8 @@ def test_adversarial_inputs_finish_and_find_nothing_odd():
         "password = '" + "x" * 100_000,
         "eyJ" + "a" * 50_000 + ".eyJ" + "b" * 50_000 + "." * 3,
         ("secret = " + "A1b2" * 300 + " ") * 200,
+        ('secret = "' + 'a"' * 400 + "\n") * 20,  # many quoted candidates on lines under the cap
+        ("password" + " = " * 300 + "\n") * 20,
     ]
     for text in nasty:
         spans = find_secrets(text)
