@@ -1,9 +1,9 @@
 """Provider-anchored credential rules and the example/placeholder heuristics.
 
 Formats follow the public rule sets of gitleaks and secretlint (prefixes, lengths,
-boundaries); the code is ours. Every pattern starts with a literal or a short
-alternation of literals and uses only bounded single-class repetitions, so a scan
-is linear in the text and cannot backtrack catastrophically.
+boundaries); the code is ours. Each rule runs only when one of its literal anchors
+occurs in the text (a substring test), and patterns use only bounded repetitions of
+single character classes, so a scan stays linear and cannot backtrack catastrophically.
 """
 
 from __future__ import annotations
@@ -42,10 +42,6 @@ class Rule:
 
 def _has_digit_and_letter(value: str) -> bool:
     return any(c.isdigit() for c in value) and any(c.isalpha() for c in value)
-
-
-def _not_single_char(value: str) -> bool:
-    return len(set(value)) > 2
 
 
 def shannon_entropy(value: str) -> float:
