@@ -132,7 +132,8 @@ def parse_cc_name(text: str) -> str | None:
     m = CC_MENTION_RE.match(text)
     if not m:
         return None
-    start = m.end() if m.group(0)[0] in "cC" and m.group(0).lower().startswith("creative") else 2
+    # After "Creative Commons" read on; after "CC" keep the element ("CC BY", "CC0").
+    start = m.end() if m.group(0).lower().startswith("creative") else 2
     end = _NAME_END_RE.search(text, start, start + 160)
     name = text[start : end.start() if end else start + 160]
     if _MARK_RE.match(name):
