@@ -221,6 +221,9 @@ class _Span:
     end: int
     entity: str
     score: float
+    # Recognizer score before the context boost: ranks types inside an overlap cluster, so
+    # "call ... 81.2.69.142" stays an IP address even though "call" lifted the phone guess.
+    raw: float = 0.0
 
 
 def _merge_overlaps(spans: list[_Span], priority: dict[str, int]) -> list[_Span]:
@@ -241,7 +244,7 @@ def _merge_overlaps(spans: list[_Span], priority: dict[str, int]) -> list[_Span]
     for a, b, members in merged:
         best = min(
             members,
-            key=lambda m: (-m.score, -(m.end - m.start), priority.get(m.entity, 99), m.entity),
+            key=lambda m: (-m.raw, -m.score, -(m.end - m.start), priority.get(m.entity, 99), m.entity),
         )
         out.append(_Span(a, b, best.entity, best.score))
     return out
@@ -355,7 +358,6 @@ class PiiTagger:
         from presidio_analyzer import AnalyzerEngine, RecognizerRegistry
         from presidio_analyzer.nlp_engine import NoOpNlpEngine
         from presidio_analyzer.predefined_recognizers import (
-            CreditCardRecognizer,
             EsNieRecognizer,
             EsNifRecognizer,
             IbanRecognizer,
@@ -370,6 +372,7 @@ class PiiTagger:
             BitcoinRecognizer,
             EthereumRecognizer,
             OfflineEmailRecognizer,
+            PaymentCardRecognizer,
             PhoneShapeRecognizer,
             UrlCredentialsRecognizer,
         )
@@ -381,7 +384,7 @@ class PiiTagger:
                 PhoneRecognizer(supported_regions=tuple(cfg.phone_regions), leniency=cfg.phone_leniency),
                 PhoneShapeRecognizer(),
             ],
-            "CREDIT_CARD": lambda: [CreditCardRecognizer()],
+            "CREDIT_CARD": lambda: [PaymentCardRecognizer()],
             "IBAN_CODE": lambda: [IbanRecognizer()],
             "IP_ADDRESS": lambda: [IpRecognizer()],
             "US_SSN": lambda: [UsSsnRecognizer()],
@@ -613,8 +616,9 @@ class PiiTagger:
             if span.entity == "PHONE_NUMBER":
                 if _is_numeric_lookalike(value):
                     return None
-                if value.isdigit():
-                    # A bare digit run is "valid" somewhere among many regions; ask for a phone word.
+                if value.isdigit() and not (value.startswith("0") and 10 <= len(value) <= 11):
+                    # A bare digit run is "valid" somewhere among many regions; ask for a phone word
+                    # (national trunk-prefixed 0xxxxxxxxx[x] numbers excepted).
                     span = _Span(span.start, span.end, span.entity, min(span.score, 0.3))
                 if _CURRENCY_BEFORE.search(text[max(0, span.start - 5) : span.start]):
                     return None
@@ -628,7 +632,7 @@ class PiiTagger:
                 score = min(1.0, score + cfg.context_boost)
         if score < cfg.score_threshold:
             return None
-        return _Span(span.start, span.end, span.entity, score)
+        return _Span(span.start, span.end, span.entity, score, raw=span.score)
 
     def _lookalike_context(self, before: list[str], entity: str) -> bool:
         """Closest words decide: a context word ("call") keeps, a look-alike word ("isbn", "order") drops."""
@@ -646,8 +650,10 @@ class PiiTagger:
             addr = ipaddress.ip_address(value.split("/")[0].split("%")[0])
         except ValueError:
             return False
-        if addr.is_loopback or addr.is_unspecified or addr.is_multicast or addr.is_reserved:
+        if addr.is_loopback or addr.is_unspecified or addr.is_multicast:
             return False
+        if addr.version == 4 and addr.is_reserved:
+            return False  # 240/4; for IPv6 "reserved" is most of the unallocated space, still an address
         if addr.is_private and not self.config.redact_private_ips:
             return False
         if addr.version == 4 and self.config.ip_version_context:
