@@ -27,6 +27,20 @@ log = logging.getLogger(__name__)
 # almost none; binary files served as text/html are full of them.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f]")
 _BLANK_RUNS = re.compile(r"\n{3,}")
+# trafilatura's Markdown escapes punctuation that is harmless in prose (`image\_link`,
+# `\[1\]`) and renders underline as <u>…</u>; both are noise for a language model and
+# split words for any tokenizer, so they are undone outside code fences.
+_ESCAPED = re.compile(r"\\([\\`*_{}\[\]()#+\-.!<>~|])")
+_UNDERLINE = re.compile(r"</?u>")
+_FENCE = re.compile(r"(```.*?```)", re.DOTALL)
+
+
+def tidy_markdown(text: str) -> str:
+    """Undo needless escapes and <u> tags outside fenced code; squeeze blank runs."""
+    parts = _FENCE.split(text)
+    for i in range(0, len(parts), 2):  # even indexes are outside fences
+        parts[i] = _UNDERLINE.sub("", _ESCAPED.sub(r"\1", parts[i]))
+    return _BLANK_RUNS.sub("\n\n", "".join(parts)).strip()
 
 
 @dataclass(frozen=True)
@@ -115,7 +129,7 @@ def extract_markdown(html: str, url: str | None, config: ExtractConfig) -> Extra
     if document is None:
         return Extracted(title, None, "extract:empty")
     text = determine_returnstring(document, options) or ""
-    text = _BLANK_RUNS.sub("\n\n", text).strip()
+    text = tidy_markdown(text)
     if len(text) < config.min_text_chars:
         return Extracted(title, None, "extract:empty")
     return Extracted(title or None, text, None)

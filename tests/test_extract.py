@@ -89,3 +89,10 @@ def test_deadline_kills_a_slow_extraction_and_the_sandbox_recovers():
         assert out.reject is None and "Bridges" in out.text
     finally:
         ex.close()
+
+
+def test_needless_markdown_escapes_and_underline_tags_are_undone_outside_code():
+    from filters.extract import tidy_markdown
+
+    raw = "Set image\\_link and see \\[1\\], <u>underlined</u> 3\\*4\n\n\n\n```\npath\\_with\\_escape\n```"
+    assert tidy_markdown(raw) == "Set image_link and see [1], underlined 3*4\n\n```\npath\\_with\\_escape\n```"
