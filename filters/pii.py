@@ -36,7 +36,7 @@ import logging
 import re
 import time
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Optional
+from typing import Iterable, Optional
 
 from filters.base import Document
 
@@ -716,4 +716,4 @@ def anonymize_documents(docs: Iterable[Document], config: PiiConfig | None = Non
     return PiiTagger(config).tag_batch(list(docs))
 
 
-__all__: list[Any] = ["PiiConfig", "PiiTagger", "DEFAULT_ENTITIES", "DEFAULT_PHONE_REGIONS", "anonymize_documents"]
+__all__ = ["PiiConfig", "PiiTagger", "DEFAULT_ENTITIES", "DEFAULT_PHONE_REGIONS", "anonymize_documents"]
