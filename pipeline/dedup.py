@@ -9,8 +9,10 @@ Stages (docs/dedup.md has the details and the S-curve):
 2. Exact: group by hash of the normalised text; the best member (configured keep
    order) survives, the others become ``exact_duplicate``.
 3. Buckets: survivors keyed by (band, band key); each bucket links its members to
-   the bucket's smallest id (a star: n-1 edges, never n^2). Buckets above
-   ``bucket_cap`` emit nothing and are counted.
+   the bucket's smallest id (a star: n-1 edges, never n^2), plus, when verifying,
+   a path through the members in id order (n-1 more) so a member rejected against
+   the star centre can still join via a neighbour. Buckets above ``bucket_cap``
+   emit nothing and are counted.
 4. Verify (optional): each candidate edge is kept only if the exact Jaccard of the
    two shingle sets reaches ``verify_threshold``.
 5. Connected components: alternating large-star / small-star rounds (Kiveris et al.,
@@ -29,7 +31,7 @@ from typing import Any, Iterable, Iterator, Optional
 
 import apache_beam as beam
 from apache_beam.metrics import Metrics
-from apache_beam.pvalue import AsSingleton, TaggedOutput
+from apache_beam.pvalue import AsDict, TaggedOutput
 
 from filters.dedup import DedupConfig, MinHasher, jaccard, rank_key, shingles_from_bytes, shingles_to_bytes, sketch_text
 
@@ -219,7 +221,7 @@ def _diff_edges(kv: tuple[tuple[str, str], Iterable[str]]) -> Iterator[Any]:
 
 
 class _Round(beam.PTransform):
-    """One large-star + small-star round; returns (edges after, changes in this round)."""
+    """One large-star + small-star round; returns (edges after, one 1 per changed edge)."""
 
     def expand(self, edges):
         ls = (
@@ -242,8 +244,7 @@ class _Round(beam.PTransform):
             | "GroupEdge" >> beam.GroupByKey()
             | "Diff" >> beam.FlatMap(_diff_edges).with_outputs("changed", main="edges")
         )
-        changes = diff.changed | "CountChanges" >> beam.CombineGlobally(sum)
-        return diff.edges, changes
+        return diff.edges, diff.changed
 
 
 def _labels(edges) -> Any:
@@ -343,20 +344,21 @@ class _ClusterStats(beam.CombineFn):
         }
 
 
-def _count(pcoll, label: str):
-    return pcoll | label >> beam.CombineGlobally(sum)
+def _counter(name: Any):
+    return lambda _: (name, 1)
 
 
-def _build_stats(_, cluster_stats, cap_hits, rejected, candidates, no_text, *round_changes) -> dict[str, Any]:
-    changes = list(round_changes)
+def _build_stats(_, counts: dict, clusters: dict, rounds: int) -> dict[str, Any]:
+    """One stats dict from the keyed counts and the cluster summary (absent keys = 0)."""
+    changes = [counts.get(("round", r), 0) for r in range(1, rounds + 1)]
     first_stable = next((i for i, c in enumerate(changes) if c == 0), None)
-    stats = dict(cluster_stats)
+    stats = dict(clusters.get("clusters") or _ClusterStats().extract_output(_ClusterStats().create_accumulator()))
     stats.update(
         {
-            "bucket_cap_hits": cap_hits,
-            "candidate_edges": candidates,
-            "verify_rejected_edges": rejected,
-            "documents_without_text": no_text,
+            "bucket_cap_hits": counts.get("cap_hit", 0),
+            "candidate_edges": counts.get("candidate", 0),
+            "verify_rejected_edges": counts.get("rejected", 0),
+            "documents_without_text": counts.get("no_text", 0),
             # rounds that changed the edge set, plus the one that confirmed stability
             "rounds_run": first_stable + 1 if first_stable is not None else len(changes),
             "round_changes": changes,
@@ -409,7 +411,11 @@ class NearDedup(beam.PTransform):
             | "StarEdges" >> beam.ParDo(_BucketEdgesFn(c.bucket_cap, c.verify)).with_outputs("cap_hit", main="edges")
         )
         edges = buckets.edges | "DistinctCandidates" >> beam.Distinct()
-        candidates = _count(edges | "OneCand" >> beam.Map(lambda _: 1), "CountCandidates")
+        counts = [
+            edges | "OneCandidate" >> beam.Map(_counter("candidate")),
+            buckets.cap_hit | "OneCapHit" >> beam.Map(_counter("cap_hit")),
+            sk.passthrough | "OneNoText" >> beam.Map(_counter("no_text")),
+        ]
 
         # 4. verification
         if c.verify:
@@ -430,15 +436,12 @@ class NearDedup(beam.PTransform):
                 | "Verify" >> beam.ParDo(_VerifyFn(c.verify_threshold)).with_outputs("rejected", main="edges")
             )
             edges = ver.edges
-            rejected = _count(ver.rejected, "CountRejected")
-        else:
-            rejected = _count(p | "NoRejected" >> beam.Create([0]), "CountRejected")
+            counts.append(ver.rejected | "OneRejected" >> beam.Map(_counter("rejected")))
 
         # 5. connected components
-        round_changes = []
-        for r in range(c.max_rounds):
-            edges, changes = edges | f"CC{r + 1}" >> _Round()
-            round_changes.append(changes)
+        for r in range(1, c.max_rounds + 1):
+            edges, changed = edges | f"CC{r}" >> _Round()
+            counts.append(changed | f"CC{r}/OneChange" >> beam.Map(_counter(("round", r))))
         labels = _labels(edges)
 
         # 6. clusters
@@ -467,21 +470,15 @@ class NearDedup(beam.PTransform):
         )
         documents = (marked, sk.passthrough) | "AllDocuments" >> beam.Flatten()
 
-        cluster_stats = clusters.cluster | "ClusterStats" >> beam.CombineGlobally(_ClusterStats())
-        cap_hits = _count(buckets.cap_hit, "CountCapHits")
-        no_text = _count(sk.passthrough | "OneNoText" >> beam.Map(lambda _: 1), "CountNoText")
+        counts = counts | "FlattenCounts" >> beam.Flatten() | "Count" >> beam.CombinePerKey(sum)
+        cluster_stats = (
+            clusters.cluster
+            | "KeyClusters" >> beam.Map(lambda v: ("clusters", v))
+            | "ClusterStats" >> beam.CombinePerKey(_ClusterStats())
+        )
         stats = (
             p
             | "StatsSeed" >> beam.Create([None])
-            | "Stats"
-            >> beam.Map(
-                _build_stats,
-                AsSingleton(cluster_stats),
-                AsSingleton(cap_hits),
-                AsSingleton(rejected),
-                AsSingleton(candidates),
-                AsSingleton(no_text),
-                *[AsSingleton(ch) for ch in round_changes],
-            )
+            | "Stats" >> beam.Map(_build_stats, AsDict(counts), AsDict(cluster_stats), c.max_rounds)
         )
         return {"documents": documents, "stats": stats}
