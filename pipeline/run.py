@@ -21,7 +21,7 @@ from apache_beam.options.pipeline_options import PipelineOptions
 
 from pipeline.config import RunConfig
 from pipeline.io import ReadWarcs, WriteParquetShards
-from pipeline.stages import REJECTED, ExtractDoFn, TagDocuments, drop_transient
+from pipeline.stages import REJECTED, ExtractDoFn, TagDocuments, drop_transient, recount
 from schemas.documents import DOCUMENT_SCHEMA, REJECTED_SCHEMA
 
 log = logging.getLogger(__name__)
@@ -88,12 +88,13 @@ def build_documents(p: beam.Pipeline, inputs: list[str], config: RunConfig) -> d
         | "Poisoning" >> TagDocuments("poisoning", "filters.poisoning:PoisonTagger", config.poisoning)
     )
     campaigns = docs | "Campaigns" >> DetectCampaigns(config.poisoning)
+    documents = campaigns["documents"] | "Recount" >> beam.Map(recount)
     page_keys = read["pages"] | "Key pages" >> beam.Map(lambda _: "read:page")
     outcomes = (read["outcomes"], page_keys) | "Read outcomes" >> beam.Flatten()
     return {
         "outcomes": outcomes,
         "extract_rejected": extracted[REJECTED],
-        "documents": campaigns["documents"],
+        "documents": documents,
         "stats": {"dedup": dedup["stats"], "campaigns": campaigns["campaigns"]},
     }
 

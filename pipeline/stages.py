@@ -179,3 +179,12 @@ def drop_transient(doc: dict) -> dict:
     for key in [k for k in doc if k.startswith("_")]:
         del doc[key]
     return doc
+
+
+def recount(doc: dict) -> dict:
+    """Redaction and sanitising change the text: lengths describe what is written."""
+    text = doc.get("text")
+    if text is not None:
+        doc["n_chars"] = len(text)
+        doc["n_tokens"] = estimate_tokens(text)
+    return doc
