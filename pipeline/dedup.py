@@ -373,32 +373,29 @@ def _build_stats(_, counts: dict, clusters: dict, rounds: int) -> dict[str, Any]
 # ---------------------------------------------------------------------------------
 
 
-class NearDedup(beam.PTransform):
-    """Mark exact and near duplicates; drops nothing.
+class ClusterSketches(beam.PTransform):
+    """Sketch records -> per-document dup results + stats (steps 2-6, no document text).
 
-    Input: PCollection of document dicts (``id``, ``text``, ``n_chars``, ``warc_date``).
-    Output: ``{"documents": PCollection[dict], "stats": PCollection[dict] (one element)}``.
-    Documents get ``dup_cluster_id`` (smallest id of the cluster), ``dup_cluster_size``
-    and ``dup_status`` (unique | kept | near_duplicate | exact_duplicate); documents
-    with empty text pass through with those columns untouched (null).
+    Input: a dict of PCollections
+      ``"meta"``: (exact key, (id, rank key, band keys)) — see ``_SketchFn``;
+      ``"shingles"``: (id, shingle bytes), required when ``config.verify``;
+      ``"counts"`` (optional): extra (stat name, 1) records to count into the stats.
+    Output: ``{"results": (id, (cluster id, cluster size, status)), "stats": one dict}``.
+    Public so benchmarks (and callers with precomputed signatures) can feed band keys directly.
     """
 
     def __init__(self, config: DedupConfig) -> None:
         super().__init__()
         self.config = config
 
-    def expand(self, docs):
+    def expand(self, inputs):
         c = self.config
-        p = docs.pipeline
-        if not c.enabled:
-            stats = p | "DisabledStats" >> beam.Create([{"enabled": False}])
-            return {"documents": docs, "stats": stats}
-
-        sk = docs | "Sketch" >> beam.ParDo(_SketchFn(c)).with_outputs("meta", "shingles", "passthrough", main="keyed")
+        meta = inputs["meta"]
+        p = meta.pipeline
 
         # 2. exact groups
         ex = (
-            sk.meta
+            meta
             | "GroupExact" >> beam.GroupByKey()
             | "ExactGroups" >> beam.FlatMap(_exact_groups).with_outputs("member", main="survivors")
         )
@@ -414,23 +411,21 @@ class NearDedup(beam.PTransform):
         counts = [
             edges | "OneCandidate" >> beam.Map(_counter("candidate")),
             buckets.cap_hit | "OneCapHit" >> beam.Map(_counter("cap_hit")),
-            sk.passthrough | "OneNoText" >> beam.Map(_counter("no_text")),
         ]
+        if "counts" in inputs:
+            counts.append(inputs["counts"])
 
         # 4. verification
         if c.verify:
-            shingles = sk.shingles | "TagShingles" >> beam.Map(_tag("s"))
+            shingles = inputs["shingles"]
             left = (
-                (shingles, edges | "TagEdgeA" >> beam.Map(_tag("e")))
+                (shingles | "TagShinglesA" >> beam.Map(_tag("s")), edges | "TagEdgeA" >> beam.Map(_tag("e")))
                 | "FlattenA" >> beam.Flatten()
                 | "GroupA" >> beam.GroupByKey()
                 | "AttachA" >> beam.FlatMap(_attach_left)
             )
             ver = (
-                (
-                    sk.shingles | "TagShinglesB" >> beam.Map(_tag("s")),
-                    left | "TagEdgeB" >> beam.Map(_tag("e")),
-                )
+                (shingles | "TagShinglesB" >> beam.Map(_tag("s")), left | "TagEdgeB" >> beam.Map(_tag("e")))
                 | "FlattenB" >> beam.Flatten()
                 | "GroupB" >> beam.GroupByKey()
                 | "Verify" >> beam.ParDo(_VerifyFn(c.verify_threshold)).with_outputs("rejected", main="edges")
@@ -446,10 +441,7 @@ class NearDedup(beam.PTransform):
 
         # 6. clusters
         rooted = (
-            (
-                ex.member | "TagMembers" >> beam.Map(_tag("m")),
-                labels | "TagLabels" >> beam.Map(_tag("l")),
-            )
+            (ex.member | "TagMembers" >> beam.Map(_tag("m")), labels | "TagLabels" >> beam.Map(_tag("l")))
             | "FlattenRoots" >> beam.Flatten()
             | "GroupSurvivor" >> beam.GroupByKey()
             | "ToRoot" >> beam.FlatMap(_to_root)
@@ -459,16 +451,6 @@ class NearDedup(beam.PTransform):
             | "GroupCluster" >> beam.GroupByKey()
             | "Clusters" >> beam.ParDo(_ClusterFn()).with_outputs("cluster", main="results")
         )
-        marked = (
-            (
-                sk.keyed | "TagDocs" >> beam.Map(_tag("d")),
-                clusters.results | "TagResults" >> beam.Map(_tag("r")),
-            )
-            | "FlattenDocs" >> beam.Flatten()
-            | "GroupDoc" >> beam.GroupByKey()
-            | "Apply" >> beam.FlatMap(_apply)
-        )
-        documents = (marked, sk.passthrough) | "AllDocuments" >> beam.Flatten()
 
         counts = counts | "FlattenCounts" >> beam.Flatten() | "Count" >> beam.CombinePerKey(sum)
         cluster_stats = (
@@ -481,4 +463,43 @@ class NearDedup(beam.PTransform):
             | "StatsSeed" >> beam.Create([None])
             | "Stats" >> beam.Map(_build_stats, AsDict(counts), AsDict(cluster_stats), c.max_rounds)
         )
-        return {"documents": documents, "stats": stats}
+        return {"results": clusters.results, "stats": stats}
+
+
+class NearDedup(beam.PTransform):
+    """Mark exact and near duplicates; drops nothing.
+
+    Input: PCollection of document dicts (``id``, ``text``, ``n_chars``, ``warc_date``).
+    Output: ``{"documents": PCollection[dict], "stats": PCollection[dict] (one element)}``.
+    Documents get ``dup_cluster_id`` (smallest id of the cluster), ``dup_cluster_size``
+    and ``dup_status`` (unique | kept | near_duplicate | exact_duplicate); documents
+    with empty text pass through with those columns untouched (null). Ids must be unique.
+    """
+
+    def __init__(self, config: DedupConfig) -> None:
+        super().__init__()
+        self.config = config
+
+    def expand(self, docs):
+        c = self.config
+        if not c.enabled:
+            stats = docs.pipeline | "DisabledStats" >> beam.Create([{"enabled": False}])
+            return {"documents": docs, "stats": stats}
+
+        sk = docs | "Sketch" >> beam.ParDo(_SketchFn(c)).with_outputs("meta", "shingles", "passthrough", main="keyed")
+        inputs = {"meta": sk.meta, "counts": sk.passthrough | "OneNoText" >> beam.Map(_counter("no_text"))}
+        if c.verify:
+            inputs["shingles"] = sk.shingles
+        clustered = inputs | "Cluster" >> ClusterSketches(c)
+
+        marked = (
+            (
+                sk.keyed | "TagDocs" >> beam.Map(_tag("d")),
+                clustered["results"] | "TagResults" >> beam.Map(_tag("r")),
+            )
+            | "FlattenDocs" >> beam.Flatten()
+            | "GroupDoc" >> beam.GroupByKey()
+            | "Apply" >> beam.FlatMap(_apply)
+        )
+        documents = (marked, sk.passthrough) | "AllDocuments" >> beam.Flatten()
+        return {"documents": documents, "stats": clustered["stats"]}
