@@ -14,7 +14,6 @@ memoised per SPDX id, threshold rules are flattened to tuples in ``__init__``.
 from __future__ import annotations
 
 import logging
-import math
 import re
 from dataclasses import dataclass, field
 from typing import Any, Callable, Optional
@@ -174,17 +173,6 @@ def _fallback_family(spdx_id: str | None) -> str:
     return "cc-" + match.group(1).lower() if match else "other"
 
 
-def _as_number(value: Any) -> float | None:
-    if value is None or isinstance(value, str):
-        return None
-    number = float(value)  # bools count as 0/1 so `max: 0` rejects a True flag
-    return None if math.isnan(number) else number
-
-
-def _fmt(value: float) -> str:
-    return f"{value:g}"
-
-
 class Policy:
     """Built once per worker; `decide(doc)` returns None (keep) or '<stage>:<reason>'."""
 
@@ -311,8 +299,10 @@ class Policy:
         return None
 
     def _check_heuristics(self, doc: Document) -> str | None:
+        # Columns are numeric by schema (checked in PolicyConfig); bools compare as 0/1 so `max: 0`
+        # rejects a True flag, and NaN fails no comparison (treated like null).
         for column, low, high in self._bounds:
-            value = _as_number(doc.get(column))
+            value = doc.get(column)
             if value is None:
                 continue
             if (low is not None and value < low) or (high is not None and value > high):

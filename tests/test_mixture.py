@@ -271,6 +271,7 @@ def _run_beam(docs: list[dict], config: MixtureConfig, out_dir: Path, workers: i
     from pipeline.mixture import MixtureSample
 
     options = PipelineOptions(
+        flags=[],
         runner="DirectRunner",
         direct_running_mode="multi_processing" if workers > 1 else "in_memory",
         direct_num_workers=workers,
