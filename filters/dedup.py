@@ -121,16 +121,24 @@ def detection_probability(jaccard: float, bands: int, rows: int) -> float:
 _PUNCT_SYMBOL = regex.compile(r"[\p{P}\p{S}]+")
 _DIGIT = regex.compile(r"\p{Nd}")
 _COMBINING = regex.compile(r"\p{Mn}+")
-_SPACE = regex.compile(r"\s+")
+# ASCII fast path (most of the web): one C-level translate instead of four regex passes.
+_ASCII_TABLE = str.maketrans(
+    {**{c: " " for c in map(chr, range(128)) if regex.match(r"[\p{P}\p{S}]", c)}, **{d: "0" for d in "0123456789"}}
+)
 
 
 def normalize_text(text: str) -> str:
-    """FineWeb-style simplification: lower, no punctuation/symbols, digits->0, no diacritics."""
-    text = unicodedata.normalize("NFKD", text.lower())
-    text = _COMBINING.sub("", text)
+    """FineWeb-style simplification: lower, no punctuation/symbols, digits->0, no diacritics.
+
+    The result has words separated by single spaces (what ``shingle_hashes`` expects).
+    """
+    text = text.lower()
+    if text.isascii():
+        return " ".join(text.translate(_ASCII_TABLE).split())
+    text = _COMBINING.sub("", unicodedata.normalize("NFKD", text))
     text = _PUNCT_SYMBOL.sub(" ", text)
     text = _DIGIT.sub("0", text)
-    return _SPACE.sub(" ", text).strip()
+    return " ".join(text.split())
 
 
 _U64 = np.uint64
@@ -150,23 +158,41 @@ def fmix64(h: np.ndarray) -> np.ndarray:
     return h ^ (h >> _S33)
 
 
-def _word_hash(word: str) -> int:
-    return int.from_bytes(hashlib.blake2b(word.encode("utf-8"), digest_size=8).digest(), "little")
+_FNV_PRIME = _U64(0x100000001B3)
+
+
+def _word_hashes(normalized: str) -> np.ndarray:
+    """64-bit hash of every word, vectorised over the UTF-8 bytes of the whole text.
+
+    Each word's bytes are combined as a polynomial (base ``_FNV_PRIME``, mod 2^64)
+    with ``np.add.reduceat`` over word segments, then avalanched with ``fmix64``:
+    no Python work per word, and stable across processes (no ``hash()``).
+    """
+    b = np.frombuffer(normalized.encode("utf-8"), dtype=np.uint8)
+    is_space = b == 32
+    spaces = np.flatnonzero(is_space)
+    seg_start = np.concatenate(([0], spaces))  # a word's segment includes its leading space
+    ends = np.concatenate((spaces, [b.size]))  # exclusive end of every word
+    word_of = np.cumsum(is_space)  # word index of each byte (a space opens the next word)
+    exponent = ends[word_of] - np.arange(b.size) - 1
+    lengths = ends - seg_start - (seg_start > 0)
+    with np.errstate(over="ignore"):
+        powers = np.cumprod(np.concatenate(([1], np.full(int(lengths.max()), _FNV_PRIME, dtype=np.uint64))),
+                            dtype=np.uint64)
+        contrib = np.where(is_space, _U64(0), b.astype(np.uint64) * powers[exponent])
+        poly = np.add.reduceat(contrib, seg_start, dtype=np.uint64)
+        return fmix64(poly ^ (lengths.astype(np.uint64) * _GOLDEN))
 
 
 def shingle_hashes(normalized: str, ngram: int) -> np.ndarray:
-    """Sorted unique 64-bit hashes of the word n-grams of an already normalised text.
+    """Sorted unique 64-bit hashes of the word n-grams of a ``normalize_text`` output.
 
     A text shorter than `ngram` words yields one shingle (all its words), so short
     documents still get a signature; an empty text yields an empty array.
     """
-    words = normalized.split()
-    if not words:
+    if not normalized:
         return np.empty(0, dtype=np.uint64)
-    vocab = {w: i for i, w in enumerate(dict.fromkeys(words))}
-    table = np.fromiter((_word_hash(w) for w in vocab), dtype=np.uint64, count=len(vocab))
-    ids = np.fromiter((vocab[w] for w in words), dtype=np.intp, count=len(words))
-    wh = table[ids]
+    wh = _word_hashes(normalized)
     n = min(ngram, len(wh))
     span = len(wh) - n + 1
     with np.errstate(over="ignore"):
@@ -231,8 +257,10 @@ class MinHasher:
         sig = np.full(self.config.num_perm, np.iinfo(np.uint64).max, dtype=np.uint64)
         with np.errstate(over="ignore"):
             for start in range(0, shingles.size, self.BLOCK):
-                hv = fmix64(shingles[start : start + self.BLOCK].astype(np.uint64))[:, None]
-                np.minimum(sig, (hv * self.a + self.b).min(axis=0), out=sig)
+                hv = fmix64(shingles[start : start + self.BLOCK].astype(np.uint64, copy=False))
+                block = np.multiply.outer(hv, self.a)  # (shingles, num_perm), wraps mod 2^64
+                block += self.b
+                np.minimum(sig, block.min(axis=0), out=sig)
         return sig
 
     def to_minhash(self, signature: np.ndarray) -> Any:
@@ -242,14 +270,18 @@ class MinHasher:
         return LeanMinHash(seed=self.config.seed, hashvalues=signature, scheme=MINHASH_SCHEME)
 
     def band_keys(self, signature: np.ndarray) -> list[int]:
-        """One 64-bit key per band (band index folded in, so bands never collide)."""
+        """One 64-bit key per band (band index folded in, so bands never collide).
+
+        Returned as signed int64 values: Beam's integer coder (and Java/SQL sinks) only
+        take signed 64-bit integers.
+        """
         c = self.config
         rows = signature[: c.bands * c.rows].reshape(c.bands, c.rows)
         with np.errstate(over="ignore"):
             acc = self._band_salt.copy()
             for j in range(c.rows):
                 acc = fmix64(acc * _GOLDEN + rows[:, j])
-        return [int(x) for x in acc]
+        return acc.view(np.int64).tolist()
 
 
 @dataclass(frozen=True)
