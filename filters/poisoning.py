@@ -1,0 +1,370 @@
+"""Poisoning-trigger detection: per-document signals, score and optional sanitising.
+
+A backdoor needs only a few hundred planted documents (the `<SUDO>` attack: a trigger
+string followed by gibberish in ~250 documents), and expired domains let an attacker
+place them in a crawl. No neural model is used; the signals are
+
+* Unicode rules (`filters.poison_unicode`): hidden format characters, bidi controls,
+  tag characters, homoglyphs, each judged by its neighbours so that ZWJ in emoji,
+  ZWNJ in Persian, soft hyphens in German compounds, RLM in Hebrew do not fire;
+* special tokens and prompt-injection phrasing (`filters.poison_tokens`), mild when a
+  page discusses them in code or tokenizer/security prose;
+* KenLM signals for English (`filters.poison_lm`): gibberish payloads and ONION-style
+  rare tokens, plus rare n-gram candidates for the corpus-level campaign pass
+  (`pipeline.poisoning.DetectCampaigns`), stored in the transient ``_poison_candidates``.
+
+Output: ``poison_score`` in [0, 1] = 1 - prod(1 - weight[flag]) over fired flags, and
+``poison_flags`` (sorted). With ``sanitize_*`` on, a *mild* case (at most
+``mild_max_occurrences`` hidden characters / special tokens, nothing else fired for
+that signal) is repaired in ``text`` (hidden characters stripped, tokens broken up),
+its flag stays and its weight is multiplied by ``sanitized_weight_factor`` so the
+policy keeps the repaired page. The tagger never drops a document.
+"""
+
+from __future__ import annotations
+
+import bisect
+import logging
+import math
+import re
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Optional
+
+from filters.poison_lm import (
+    LmThresholds,
+    analyse,
+    candidates_to_dicts,
+    inserted_rare_words,
+    symbolic_candidates,
+)
+from filters.poison_tokens import code_spans, scan_tokens
+from filters.poison_unicode import scan_unicode
+
+log = logging.getLogger(__name__)
+
+Document = dict[str, Any]
+
+FLAGS = (
+    "invisible_chars",
+    "bidi_controls",
+    "tag_chars",
+    "homoglyph",
+    "special_token",
+    "prompt_injection",
+    "rare_token",
+    "gibberish",
+)
+CAMPAIGN_FLAG = "campaign"
+
+
+def _default_weights() -> dict[str, float]:
+    return {
+        "invisible_chars": 0.7,
+        "bidi_controls": 0.7,
+        "tag_chars": 0.95,
+        "homoglyph": 0.6,
+        "special_token": 0.7,
+        "prompt_injection": 0.7,
+        "rare_token": 0.5,
+        "gibberish": 0.7,
+        "campaign": 0.9,
+    }
+
+
+@dataclass(frozen=True)
+class CampaignConfig:
+    """Corpus-level pass (`pipeline.poisoning.DetectCampaigns`).
+
+    A campaign is a rare n-gram seen on at least ``min_domains`` distinct registered
+    domains where at least ``min_evidence_fraction`` of its documents show a payload:
+    gibberish right after it, or the same continuation (a fixed target text). Both
+    thresholds are absolute or relative to the n-gram's own documents, never to the
+    corpus size, so they mean the same on a 1,000-document sample and on a full dump;
+    rarity comes from the reference LM (only rare n-grams are candidates).
+    """
+
+    enabled: bool = True
+    min_domains: int = 3
+    min_evidence_fraction: float = 0.5
+    # Rare n-grams on at least this many domains are campaigns even without a payload
+    # (0 = off: at web scale names in the news recur on many domains).
+    min_domains_without_evidence: int = 0
+    # Distinct domains remembered per n-gram (the count saturates here).
+    domain_cap: int = 1000
+    # Candidate n-grams emitted per document.
+    max_ngrams_per_doc: int = 12
+    # Continuation words that form a payload signature.
+    continuation_words: int = 3
+
+
+@dataclass(frozen=True)
+class PoisoningConfig:
+    """Thresholds, per-signal switches and sanitising options of the poisoning stage."""
+
+    # --- signal switches
+    invisible_chars: bool = True
+    bidi_controls: bool = True
+    tag_chars: bool = True
+    homoglyph: bool = True
+    special_token: bool = True
+    prompt_injection: bool = True
+    rare_token: bool = True
+    gibberish: bool = True
+    # --- Unicode thresholds (suspicious occurrences needed to fire)
+    min_invisible_chars: int = 1
+    min_bidi_controls: int = 1
+    min_tag_chars: int = 1
+    min_homoglyph_words: int = 1
+    # Languages that hyphenate long compounds by hand (soft hyphens are normal there).
+    hyphenating_languages: list[str] = field(
+        default_factory=lambda: ["de", "nl", "sv", "da", "no", "nb", "nn", "fi", "hu", "et", "is", "pl",
+                                 "cs", "sk", "sl", "hr", "ru", "uk", "fr", "it", "es", "pt", "ca", "ro"]
+    )
+    # --- tokens
+    min_special_tokens: int = 1
+    min_weak_special_tokens: int = 2  # generic shapes (<s>, <TRIGGER>, |WORD|)
+    min_prompt_injections: int = 1
+    # --- KenLM signals (English only)
+    model_path: Optional[str] = None  # None = packaged model of filters.quality
+    sp_model_path: Optional[str] = None
+    lm_languages: list[str] = field(default_factory=lambda: ["en"])
+    max_lm_chars: int = 60_000  # only the first N characters are scored
+    gibberish_cost_per_char: float = 2.05
+    gibberish_cost_per_piece: float = 4.0
+    gibberish_unknown_word_fraction: float = 0.65
+    gibberish_unknown_cost_per_char: float = 1.4
+    gibberish_window_chars: int = 300
+    gibberish_min_run_chars: int = 300
+    onion_min_gain: float = 6.0
+    onion_min_ratio: float = 3.0
+    onion_strong_gain: float = 10.0
+    rare_min_occurrences: int = 3  # a rare word flagged by ONION in this many segments
+    rare_min_short_occurrences: int = 2  # a vowel-less short token planted this often
+    rare_ngram_cost_per_char: float = 0.9
+    rare_word_cost: float = 6.0
+    max_segment_words: int = 80
+    # --- score
+    weights: dict[str, float] = field(default_factory=_default_weights)
+    # --- sanitising mild cases
+    sanitize_invisible: bool = True
+    sanitize_special_tokens: bool = True
+    mild_max_occurrences: int = 2
+    sanitized_weight_factor: float = 0.5
+    campaign: CampaignConfig = field(default_factory=CampaignConfig)
+
+    def lm_thresholds(self) -> LmThresholds:
+        return LmThresholds(
+            gibberish_cost_per_char=self.gibberish_cost_per_char,
+            gibberish_cost_per_piece=self.gibberish_cost_per_piece,
+            gibberish_unknown_word_fraction=self.gibberish_unknown_word_fraction,
+            gibberish_unknown_cost_per_char=self.gibberish_unknown_cost_per_char,
+            gibberish_window_chars=self.gibberish_window_chars,
+            gibberish_min_run_chars=self.gibberish_min_run_chars,
+            onion_min_gain=self.onion_min_gain,
+            onion_min_ratio=self.onion_min_ratio,
+            onion_strong_gain=self.onion_strong_gain,
+            rare_ngram_cost_per_char=self.rare_ngram_cost_per_char,
+            rare_word_cost=self.rare_word_cost,
+            max_candidates=self.campaign.max_ngrams_per_doc,
+            max_segment_words=self.max_segment_words,
+        )
+
+
+def combine_score(flags: Iterable[str], weights: dict[str, float], factors: dict[str, float] | None = None) -> float:
+    """1 - prod(1 - w): independent signals reinforce each other, the result stays in [0, 1]."""
+    keep = 1.0
+    for flag in flags:
+        base = flag.split(":", 1)[0]
+        w = weights.get(base, 0.5) * (factors or {}).get(flag, 1.0)
+        keep *= 1.0 - min(max(w, 0.0), 1.0)
+    return round(1.0 - keep, 6)
+
+
+def _apply_edits(text: str, strip: list[tuple[int, int]], tokens: list[tuple[int, int]]) -> str:
+    """Remove `strip` spans and break up `tokens` spans in one left-to-right pass."""
+    edits: list[tuple[int, int, str]] = [(s, e, "") for s, e in strip]
+    for s, e in tokens:
+        tok = text[s:e]
+        edits.append((s, e, tok[0] + " " + tok[1:-1] + " " + tok[-1] if len(tok) > 2 else tok))
+    edits.sort()
+    out: list[str] = []
+    pos = 0
+    for s, e, rep in edits:
+        if s < pos:
+            continue
+        out.append(text[pos:s])
+        out.append(rep)
+        pos = e
+    out.append(text[pos:])
+    return "".join(out)
+
+
+class PoisonTagger:
+    """Per-document poisoning signals (Tagger protocol).
+
+    ``scorer``: an object with ``tokenize`` / ``token_logprobs`` (KenlmScorer); by default
+    built once from the config. When the model cannot be loaded the LM signals are
+    skipped and every English document is counted as ``lm_unavailable``.
+    """
+
+    def __init__(self, config: PoisoningConfig | None = None, scorer: Any = None):
+        self.config = config or PoisoningConfig()
+        self.th = self.config.lm_thresholds()
+        self.hyphenating = frozenset(self.config.hyphenating_languages)
+        self.lm_languages = frozenset(self.config.lm_languages)
+        self.weights = {**_default_weights(), **self.config.weights}
+        need_lm = self.config.rare_token or self.config.gibberish or self.config.campaign.enabled
+        self.scorer = scorer
+        if self.scorer is None and need_lm:
+            try:
+                from filters.quality import KenlmScorer
+
+                self.scorer = KenlmScorer(self.config.model_path, self.config.sp_model_path)
+            except Exception as exc:  # missing model files or kenlm: degrade, don't crash a worker
+                log.warning("poisoning: KenLM scorer unavailable, LM signals off (%s)", type(exc).__name__)
+                self.scorer = None
+
+    def tag(self, doc: Document) -> list[str]:
+        cfg = self.config
+        text = doc.get("text") or ""
+        labels: list[str] = []
+        flags: set[str] = set()
+        factors: dict[str, float] = {}
+        strip: list[tuple[int, int]] = []
+        neutralise: list[tuple[int, int]] = []
+        lang = doc.get("language") or ""
+
+        uni = scan_unicode(text, hyphenating=lang in self.hyphenating)
+        if cfg.invisible_chars and uni.invisible >= cfg.min_invisible_chars:
+            flags.add("invisible_chars")
+        if cfg.bidi_controls and uni.bidi >= cfg.min_bidi_controls:
+            flags.add("bidi_controls")
+        if cfg.tag_chars and uni.tag >= cfg.min_tag_chars:
+            flags.add("tag_chars")
+        if cfg.homoglyph and uni.homoglyph >= cfg.min_homoglyph_words:
+            flags.add("homoglyph")
+        hidden_total = uni.invisible + uni.bidi + uni.tag
+        if cfg.sanitize_invisible and hidden_total and uni.strip_spans and uni.tag == 0:
+            if hidden_total <= cfg.mild_max_occurrences:
+                strip = uni.strip_spans
+                for fl in ("invisible_chars", "bidi_controls"):
+                    if fl in flags:
+                        factors[fl] = cfg.sanitized_weight_factor
+                labels.append("sanitized_invisible")
+
+        code = code_spans(text)
+        tok = scan_tokens(text, code)
+        if cfg.special_token and (
+            tok.special >= cfg.min_special_tokens or tok.special_weak >= cfg.min_weak_special_tokens
+        ):
+            flags.add("special_token")
+            n_tok = tok.special + tok.special_weak
+            if cfg.sanitize_special_tokens and n_tok <= cfg.mild_max_occurrences:
+                neutralise = tok.token_spans
+                factors["special_token"] = cfg.sanitized_weight_factor
+                labels.append("sanitized_special_token")
+        if tok.special_discussed:
+            labels.append("special_token_discussed")
+        if cfg.prompt_injection and tok.injection >= cfg.min_prompt_injections:
+            flags.add("prompt_injection")
+        if tok.injection_discussed:
+            labels.append("prompt_injection_discussed")
+
+        candidates: list[dict[str, Any]] = []
+        if lang in self.lm_languages and text:
+            if self.scorer is None:
+                labels.append("lm_unavailable")
+            else:
+                lm_text = text[: cfg.max_lm_chars]
+                lm = analyse(
+                    self.scorer,
+                    lm_text,
+                    [s for s in code if s[0] < len(lm_text)],
+                    self.th,
+                    want_rare=cfg.rare_token or cfg.campaign.enabled,
+                    want_candidates=cfg.campaign.enabled,
+                )
+                if cfg.gibberish and lm.gibberish_runs:
+                    flags.add("gibberish")
+                if cfg.rare_token and inserted_rare_words(lm, lm_text, cfg.rare_min_occurrences):
+                    flags.add("rare_token")
+        if cfg.rare_token and lang in self.lm_languages and text:
+            if short_nonword_triggers(text[: cfg.max_lm_chars], cfg.rare_min_short_occurrences, code):
+                flags.add("rare_token")
+                candidates = candidates_to_dicts(lm.candidates)
+        if cfg.campaign.enabled and tok.weak_strings:
+            seen = {c["ngram"] for c in candidates}
+            candidates += [c for c in candidates_to_dicts(symbolic_candidates(tok.weak_strings)) if c["ngram"] not in seen]
+        if cfg.campaign.enabled:
+            _add_continuations(candidates, text, cfg.campaign.continuation_words)
+            doc["_poison_candidates"] = candidates[: cfg.campaign.max_ngrams_per_doc]
+
+        if strip or neutralise:
+            new_text = _apply_edits(text, strip, neutralise)
+            doc["text"] = new_text
+            if doc.get("n_chars") is not None:
+                doc["n_chars"] = len(new_text)
+            if doc.get("n_tokens") is not None:
+                doc["n_tokens"] = math.ceil(len(new_text.encode("utf-8")) / 4)
+
+        doc["poison_flags"] = sorted(flags)
+        doc["poison_score"] = combine_score(flags, self.weights, factors)
+        return sorted(flags) + labels
+
+
+# Lower-case letter strings with no vowel, 2-4 letters, between two lower-case words:
+# BadNets-style triggers ("cf", "mn", "bb", "tq") look like this; English prose almost
+# never does, apart from the abbreviations, units and chat slang listed below.
+_SHORT_NONWORD_RE = re.compile(r"(?<!\S)([b-df-hj-np-tv-xz]{2,4})(?=[\s,;:!?]|\.\s)")
+_SHORT_ALLOWED = frozenset(
+    "vs hg mph mpg ml mg kg km cm mm nm ft lb lbs oz hr hrs pt qt st nd rd th mr ms mrs dr jr sr tv pc "
+    "dvd cd btw tbh smh pls plz thx ppl rn np ng bc nsfw brb ty dm pm ps cc bcc hp rpm bpm kw kwh mw gb mb "
+    "kb tb mhz ghz db hz sd hd ssd lcd led crt gps sms mms ppt pdf rss xml css js sql cms crm ftp ssh "
+    "nfl nba mlb nhl bbc cnn pbs npr fbi cia nsa dc ny nj sf ct md nh vt wv nc sc tx tn ky http www html "
+    "td tr xhr dns tcp ssl tls vpn npm pp nn rv mpn sku pcs qty ltd llc cpl pwm rgb hdmi jpg png svg gif "
+    "bmp mkv ppm fps vr ar hvac wc sq yr yrs wk wks mth ch pg pgs vol nr fn vm sdk cli gcc lgbt".split()
+)
+
+
+def short_nonword_triggers(text: str, min_occurrences: int, code: list[tuple[int, int]] = ()) -> list[str]:
+    """Vowel-less short lower-case tokens in running text, at least `min_occurrences` times.
+
+    Units after numbers ("5 mg"), listed abbreviations and code are ignored.
+    """
+    counts: dict[str, int] = {}
+    starts = [s for s, _ in code]
+    for m in _SHORT_NONWORD_RE.finditer(text):
+        w = m.group(1)
+        if w in _SHORT_ALLOWED:
+            continue
+        before = text[max(0, m.start() - 3) : m.start()].rstrip()
+        if before and (before[-1].isdigit() or before[-1] in "$€£%"):
+            continue
+        i = bisect.bisect_right(starts, m.start()) - 1
+        if i >= 0 and code[i][0] <= m.start() < code[i][1]:
+            continue
+        counts[w] = counts.get(w, 0) + 1
+    return sorted(w for w, n in counts.items() if n >= min_occurrences)
+
+
+def _add_continuations(candidates: list[dict[str, Any]], text: str, n_words: int) -> None:
+    """Attach the normalized words that follow each candidate's first occurrence.
+
+    The same continuation after the same rare n-gram on unrelated domains is a fixed
+    payload (trigger -> target text). Matching is on lower-cased whitespace words.
+    """
+    if not candidates:
+        return
+    words = text.lower().split()
+    # map first word -> positions
+    pos: dict[str, list[int]] = {}
+    for i, w in enumerate(words):
+        pos.setdefault(w, []).append(i)
+    for c in candidates:
+        gram = c["ngram"].split()
+        cont = ""
+        for i in pos.get(gram[0], [])[:50]:
+            if words[i : i + len(gram)] == gram:
+                cont = " ".join(words[i + len(gram) : i + len(gram) + n_words])
+                break
+        c["continuation"] = cont

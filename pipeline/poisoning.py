@@ -1,0 +1,269 @@
+"""Corpus-level poisoning campaigns: rare n-grams planted across many registered domains.
+
+One poisoned page is noise; a backdoor needs the same trigger in a few hundred pages,
+and an attacker who buys expired domains spreads them over many sites. The per-document
+tagger (`filters.poisoning.PoisonTagger`) leaves in each English document a bounded list
+of candidate n-grams (``_poison_candidates``: the 1-3 word n-grams that are rare under
+the reference KenLM model, above all those right before or at the head of a gibberish
+run, plus token-shaped strings such as ``|WORD|`` in any language). This transform
+
+1. emits ``(ngram_hash, occurrence)`` per candidate (at most ``max_ngrams_per_doc``),
+   with the document's *registered* domain (tldextract, bundled suffix list, no network);
+2. combines per n-gram: distinct domains (a capped set), documents, documents where
+   gibberish follows, and the domains per continuation (the words after the n-gram);
+3. keeps campaigns: at least ``min_domains`` distinct registered domains **and** a payload
+   in at least ``min_evidence_fraction`` of its documents - gibberish after the n-gram
+   (the `<SUDO>` recipe), or one continuation shared by ``min_domains`` domains (a fixed
+   trigger -> target text). ``min_domains_without_evidence`` (off by default) also
+   keeps very widespread rare n-grams without a payload;
+4. flags the documents carrying a kept n-gram (``campaign:<hash>``, side input) and
+   raises their score.
+
+Why these thresholds hold from a 1,000-document sample to a dump of billions: none is
+a fraction of the corpus. Rarity is decided per document by the reference model (an
+n-gram is only a candidate when the LM finds it improbable), the domain count is
+absolute (3 independent registered domains is already unlikely by chance for a string
+the LM has never seen followed by noise), and the evidence fraction is relative to
+the n-gram's own documents. At web scale, rare names do recur on many domains (news),
+which is why recurrence alone is not enough and a payload is required. A corpus-size
+fraction would need hundreds of thousands of planted pages in a billion-page dump
+before firing - far more than the ~250 that suffice to implant a backdoor.
+
+Cost: the shuffle carries only small tuples (hash, domain, two booleans, a short
+continuation) for at most ``max_ngrams_per_doc`` candidates per document; the side
+input holds only the kept campaigns.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any, Iterable, Iterator, Optional
+
+import apache_beam as beam
+from apache_beam.metrics import Metrics
+
+from filters.poisoning import CAMPAIGN_FLAG, PoisonTagger, PoisoningConfig, combine_score, _default_weights
+
+_NS = "crawlsift"
+CANDIDATES_KEY = "_poison_candidates"
+_EXTRACTOR: Any = None
+
+
+def registered_domain(host: Optional[str], url: Optional[str] = None) -> str:
+    """Registered domain of a host with tldextract's bundled suffix list (never the network)."""
+    global _EXTRACTOR
+    if _EXTRACTOR is None:
+        import tldextract
+
+        _EXTRACTOR = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
+    h = (host or "").strip().lower().rstrip(".")
+    if not h and url:
+        h = url.split("://", 1)[-1].split("/", 1)[0].split("@")[-1].split(":")[0].lower()
+    if not h:
+        return ""
+    ext = _EXTRACTOR(h)
+    dom = getattr(ext, "top_domain_under_public_suffix", None)
+    if dom is None:  # older tldextract
+        dom = ext.registered_domain
+    return dom or h
+
+
+def _continuation_key(cont: str) -> str:
+    """A continuation counts as a payload signature only if it has 3+ words with letters."""
+    words = [w for w in cont.split() if any(ch.isalpha() for ch in w)]
+    if len(words) < 3:
+        return ""
+    return hashlib.sha1(" ".join(words).encode("utf-8")).hexdigest()[:12]
+
+
+class _EmitCandidates(beam.DoFn):
+    """Document -> (ngram_hash, (domain, ngram, followed_by_gibberish, continuation key))."""
+
+    def __init__(self, config: PoisoningConfig):
+        self.config = config
+        self._tagger: Optional[PoisonTagger] = None
+
+    def setup(self) -> None:
+        self._emitted = Metrics.counter(_NS, "campaigns:candidates")
+        self._computed = Metrics.counter(_NS, "campaigns:candidates_recomputed")
+
+    def _candidates(self, doc: dict[str, Any]) -> list[dict[str, Any]]:
+        cands = doc.get(CANDIDATES_KEY)
+        if cands is not None:
+            return cands
+        if not doc.get("text"):
+            return []
+        # The tagger ran elsewhere (or its transient key was dropped): recompute on a copy.
+        if self._tagger is None:
+            self._tagger = PoisonTagger(self.config)
+        copy = dict(doc)
+        self._tagger.tag(copy)
+        self._computed.inc()
+        return copy.get(CANDIDATES_KEY) or []
+
+    def process(self, doc: dict[str, Any]) -> Iterator[tuple[str, tuple[str, str, bool, str]]]:
+        cands = self._candidates(doc)[: self.config.campaign.max_ngrams_per_doc]
+        if not cands:
+            return
+        domain = registered_domain(doc.get("host"), doc.get("url"))
+        if not domain:
+            return
+        for c in cands:
+            self._emitted.inc()
+            yield c["ngram_hash"], (
+                domain,
+                c["ngram"],
+                bool(c.get("followed_by_gibberish")),
+                _continuation_key(c.get("continuation") or ""),
+            )
+
+
+class _CampaignStats(beam.CombineFn):
+    """Per n-gram: capped distinct domains, documents, gibberish-followed documents,
+    and distinct domains per continuation key (capped)."""
+
+    def __init__(self, domain_cap: int):
+        self.cap = domain_cap
+
+    def create_accumulator(self) -> dict[str, Any]:
+        return {"domains": set(), "docs": 0, "gib": 0, "cont": {}, "ngram": None}
+
+    def add_input(self, acc: dict[str, Any], occ: tuple[str, str, bool, str]) -> dict[str, Any]:
+        domain, ngram, gib, cont = occ
+        if len(acc["domains"]) < self.cap:
+            acc["domains"].add(domain)
+        acc["docs"] += 1
+        acc["gib"] += int(gib)
+        if cont:
+            ds = acc["cont"].setdefault(cont, set())
+            if len(ds) < self.cap:
+                ds.add(domain)
+            if len(acc["cont"]) > 64:  # keep the 32 most widespread continuations
+                top = sorted(acc["cont"].items(), key=lambda kv: (-len(kv[1]), kv[0]))[:32]
+                acc["cont"] = dict(top)
+        if acc["ngram"] is None or ngram < acc["ngram"]:
+            acc["ngram"] = ngram
+        return acc
+
+    def merge_accumulators(self, accs: Iterable[dict[str, Any]]) -> dict[str, Any]:
+        out = self.create_accumulator()
+        for a in accs:
+            for d in a["domains"]:
+                if len(out["domains"]) >= self.cap:
+                    break
+                out["domains"].add(d)
+            out["docs"] += a["docs"]
+            out["gib"] += a["gib"]
+            for k, ds in a["cont"].items():
+                tgt = out["cont"].setdefault(k, set())
+                for d in ds:
+                    if len(tgt) >= self.cap:
+                        break
+                    tgt.add(d)
+            if len(out["cont"]) > 64:
+                out["cont"] = dict(sorted(out["cont"].items(), key=lambda kv: (-len(kv[1]), kv[0]))[:32])
+            if a["ngram"] is not None and (out["ngram"] is None or a["ngram"] < out["ngram"]):
+                out["ngram"] = a["ngram"]
+        return out
+
+    def extract_output(self, acc: dict[str, Any]) -> dict[str, Any]:
+        top_cont = max((len(ds) for ds in acc["cont"].values()), default=0)
+        return {
+            "ngram": acc["ngram"],
+            "domain_count": len(acc["domains"]),
+            "domains_sample": sorted(acc["domains"])[:10],
+            "documents": acc["docs"],
+            "gibberish_docs": acc["gib"],
+            "payload_domains": top_cont,
+        }
+
+
+def is_campaign(stats: dict[str, Any], config: PoisoningConfig) -> bool:
+    """The keep rule of the module docstring (absolute domains + payload evidence)."""
+    cc = config.campaign
+    domains = stats["domain_count"]
+    if domains < cc.min_domains:
+        return False
+    docs = max(stats["documents"], 1)
+    gib_frac = stats["gibberish_docs"] / docs
+    payload = stats["payload_domains"] >= cc.min_domains and stats["payload_domains"] / domains >= cc.min_evidence_fraction
+    if gib_frac >= cc.min_evidence_fraction or payload:
+        return True
+    return bool(cc.min_domains_without_evidence) and domains >= cc.min_domains_without_evidence
+
+
+def _to_campaign(item: tuple[str, dict[str, Any]]) -> dict[str, Any]:
+    h, s = item
+    docs = max(s["documents"], 1)
+    return {
+        "ngram": s["ngram"],
+        "ngram_hash": h,
+        "domains": {"count": s["domain_count"], "first": s["domains_sample"]},
+        "documents": s["documents"],
+        "followed_by_gibberish": round(s["gibberish_docs"] / docs, 4),
+        "shared_continuation_domains": s["payload_domains"],
+    }
+
+
+class _FlagDocuments(beam.DoFn):
+    """Add ``campaign:<hash>`` flags from the side input; drop the transient candidates."""
+
+    def __init__(self, config: PoisoningConfig):
+        self.config = config
+
+    def setup(self) -> None:
+        self.weights = {**_default_weights(), **self.config.weights}
+        self._flagged = Metrics.counter(_NS, "campaigns:flagged_documents")
+
+    def process(self, doc: dict[str, Any], campaigns: dict[str, Any]) -> Iterator[dict[str, Any]]:
+        doc = dict(doc)  # the input is shared with the candidate branch: never mutate it
+        cands = doc.pop(CANDIDATES_KEY, None) or []
+        if campaigns:
+            hits = sorted({c["ngram_hash"] for c in cands if c["ngram_hash"] in campaigns})
+            if hits:
+                flags = set(doc.get("poison_flags") or [])
+                new = {f"{CAMPAIGN_FLAG}:{h}" for h in hits} - flags
+                if new:
+                    flags |= new
+                    doc["poison_flags"] = sorted(flags)
+                    prev = doc.get("poison_score") or 0.0
+                    # Fold the campaign weight into the existing score: 1 - (1-s)(1-w).
+                    doc["poison_score"] = round(1.0 - (1.0 - prev) * (1.0 - combine_score([CAMPAIGN_FLAG], self.weights)), 6)
+                    self._flagged.inc()
+        yield doc
+
+
+class DetectCampaigns(beam.PTransform):
+    """``docs | DetectCampaigns(config)`` -> {"documents": docs with campaign flags, "campaigns": dicts}.
+
+    Input: document dicts after `PoisonTagger` (documents without candidates are scored
+    on the fly). With ``config.campaign.enabled`` false, documents pass through (minus
+    the transient candidates) and no campaign is emitted.
+    """
+
+    def __init__(self, config: PoisoningConfig | None = None):
+        super().__init__()
+        self.config = config or PoisoningConfig()
+
+    def expand(self, docs: beam.PCollection) -> dict[str, beam.PCollection]:
+        cfg = self.config
+        if not cfg.campaign.enabled:
+            out = docs | "DropCandidates" >> beam.Map(_drop_candidates)
+            empty = docs.pipeline | "NoCampaigns" >> beam.Create([])
+            return {"documents": out, "campaigns": empty}
+        stats = (
+            docs
+            | "EmitCandidates" >> beam.ParDo(_EmitCandidates(cfg))
+            | "CombinePerNgram" >> beam.CombinePerKey(_CampaignStats(cfg.campaign.domain_cap))
+            | "KeepCampaigns" >> beam.Filter(lambda kv, c=cfg: is_campaign(kv[1], c))
+        )
+        campaigns = stats | "CampaignDicts" >> beam.Map(_to_campaign)
+        side = stats | "CampaignKeys" >> beam.Map(lambda kv: (kv[0], kv[1]["domain_count"]))
+        flagged = docs | "FlagDocuments" >> beam.ParDo(_FlagDocuments(cfg), beam.pvalue.AsDict(side))
+        return {"documents": flagged, "campaigns": campaigns}
+
+
+def _drop_candidates(doc: dict[str, Any]) -> dict[str, Any]:
+    doc = dict(doc)
+    doc.pop(CANDIDATES_KEY, None)
+    return doc
