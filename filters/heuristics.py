@@ -81,13 +81,27 @@ def _covered_chars(starts: np.ndarray, n: int, lengths: np.ndarray) -> int:
     return int(lengths[np.cumsum(edges[:-1]) > 0].sum())
 
 
+_HASH_MULT = np.uint64(0x9E3779B97F4A7C15)  # odd 64-bit constant (golden ratio)
+
+
+def _runs(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(argsort of keys, start of each run of equal keys in sorted order, run lengths)."""
+    order = np.argsort(keys)
+    sk = keys[order]
+    new_run = np.empty(len(sk), dtype=bool)
+    new_run[0] = True
+    np.not_equal(sk[1:], sk[:-1], out=new_run[1:])
+    starts = np.flatnonzero(new_run)
+    return order, starts, np.diff(np.append(starts, len(sk)))
+
+
 def _ngram_signals(ids: np.ndarray, lengths: np.ndarray, out: dict[str, Any]) -> None:
     """rep_top_{2,3,4}gram and rep_dup_{5..10}gram character fractions.
 
-    n-gram keys are exact: (dense id of the (n-1)-gram at s) * base + (word id at s+n-1),
-    re-densified with np.unique at every step so they stay small. Beyond the smallest dup
+    An n-gram's key is a 64-bit polynomial hash of its word ids, extended one word per
+    step (collisions need ~2^32 distinct n-grams to become likely). Beyond the smallest dup
     size, only starts whose (n-1)-gram repeats are followed (a repeated n-gram's prefix
-    repeats too), so the long n-grams cost next to nothing on normal text.
+    repeats too), so long n-grams cost next to nothing on normal text.
     """
     for n in TOP_NGRAM_SIZES:
         out[f"rep_top_{n}gram_char_frac"] = 0.0
@@ -98,38 +112,37 @@ def _ngram_signals(ids: np.ndarray, lengths: np.ndarray, out: dict[str, Any]) ->
     if total == 0 or n_words < 2:
         return
     prefix = np.concatenate(([0], np.cumsum(lengths)))
-    base = n_words + 1  # ids are first-occurrence positions < n_words
-    keys = ids
+    words = ids.astype(np.uint64) + np.uint64(1)
+    keys = words
     for n in range(2, DUP_NGRAM_SIZES[0] + 1):
         if n_words < n:
             return
-        keys = keys[:-1] * base + ids[n - 1 :]
-        _, first, keys, counts = np.unique(
-            keys, return_index=True, return_inverse=True, return_counts=True
-        )
-        top = int(counts.max())
+        keys = keys[:-1] * _HASH_MULT + words[n - 1 :]  # wraps mod 2^64 by design
+        order, run_starts, run_lens = _runs(keys)
+        top = int(run_lens.max())
         if n in TOP_NGRAM_SIZES and top >= 2:
             # Ties: the longest of the most frequent n-grams (deterministic, order-free).
-            starts = first[counts == top]
-            chars = int((prefix[starts + n] - prefix[starts]).max())
-            out[f"rep_top_{n}gram_char_frac"] = chars * top / total
-    # keys: dense ids of the n-grams at every start, counts: their frequencies.
-    repeated = counts[keys] > 1
+            first = order[run_starts[run_lens == top]]  # an occurrence of each (same chars)
+            out[f"rep_top_{n}gram_char_frac"] = int((prefix[first + n] - prefix[first]).max()) * top / total
+    if top < 2:
+        return
+    repeated = np.empty(len(keys), dtype=bool)
+    repeated[order] = np.repeat(run_lens > 1, run_lens)
     starts = np.flatnonzero(repeated)
     keys = keys[repeated]
     for n in DUP_NGRAM_SIZES:
         if n > DUP_NGRAM_SIZES[0]:
             ok = starts + n <= n_words
-            starts, keys = starts[ok], keys[ok]
+            starts = starts[ok]
             if not len(starts):
                 return
-            _, keys, counts = np.unique(
-                keys * base + ids[starts + n - 1], return_inverse=True, return_counts=True
-            )
-            repeated = counts[keys] > 1
+            keys = keys[ok] * _HASH_MULT + words[starts + n - 1]
+            order, _, run_lens = _runs(keys)
+            repeated = np.empty(len(keys), dtype=bool)
+            repeated[order] = np.repeat(run_lens > 1, run_lens)
             starts, keys = starts[repeated], keys[repeated]
-        if not len(starts):
-            return  # no repeated n-gram, so no longer one either
+            if not len(starts):
+                return  # no repeated n-gram, so no longer one either
         out[f"rep_dup_{n}gram_char_frac"] = _covered_chars(starts, n, lengths) / total
 
 
@@ -167,36 +180,39 @@ def heuristic_signals(text: str) -> dict[str, Any]:
     core_lens = list(map(len, cores))
     word_chars = sum(core_lens)
 
-    # --- per-line measurements (one pass) -----------------------------------------
+    # --- per-line measurements (one pass; rare markers only looked for when present) -----
     bullets = ellipsis = c4_punct = c4_short = js = policy = fw_punct = fw_short = 0
+    has_js = "javascript" in low
+    has_policy = _POLICY_RE.search(low) is not None
+    has_hash = "#" in text
     hashes = 0
     for ln in lines:
-        ln_low = ln.lower()
         if _BULLET_RE.match(ln):
             bullets += 1
-        ends_ellipsis = ln.endswith("...") or ln.endswith("…")
-        ellipsis += ends_ellipsis
+        if ln.endswith(("...", "…")):
+            ellipsis += 1
         if ln.endswith(C4_END_PUNCT) and not ln.endswith("..."):
             c4_punct += 1
         if len(ln.split()) < 3:
             c4_short += 1
-        if "javascript" in ln_low:
-            js += 1
-        if _POLICY_RE.search(ln_low):
-            policy += 1
         if ln.endswith(FINEWEB_STOP_CHARS):
             fw_punct += 1
         if len(ln) <= FINEWEB_SHORT_LINE_CHARS:
             fw_short += 1
-        m = _MD_HEADING_RE.match(ln)
-        hashes += ln.count("#") - (m.end() if m else 0)
+        if has_js or has_policy:
+            ln_low = ln.lower()
+            js += "javascript" in ln_low
+            policy += _POLICY_RE.search(ln_low) is not None
+        if has_hash:
+            m = _MD_HEADING_RE.match(ln)
+            hashes += ln.count("#") - (m.end() if m else 0)
     symbols = hashes + text.count("...") + text.count("…")
 
     dup_lines, dup_line_chars = _duplicates(lines)
     dup_paras, dup_para_chars = _duplicates(paragraphs)
     n_chars = len(text)
 
-    # Word id = position of the word's first occurrence (unique per word, < n_words).
+    # Word id = position of the word's first occurrence (unique per word).
     first_seen: dict[str, int] = {}
     ids = np.array(list(map(first_seen.setdefault, cores, range(n_words))), dtype=np.int64)
 

@@ -17,6 +17,7 @@ from filters.quality import (
     QualityConfig,
     QualityTagger,
     bucket_for,
+    markdown_to_text,
     normalize_line,
     normalize_lines,
 )
@@ -243,3 +244,23 @@ def test_heuristics_off_leaves_heuristic_columns_null():
     tagger.tag(doc)
     assert doc["perplexity"] is not None
     assert all(doc[name] is None for name in HEURISTIC_NAMES)
+
+
+def test_markdown_markup_is_stripped_before_scoring():
+    assert markdown_to_text("## Title\n\n**Bold** [the link](https://example.com/a_b) here") == (
+        "Title\n\nBold the link here"
+    )
+    paragraphs = HITLER_HOUSE.split("\n\n")
+    markdown = "\n\n".join(
+        ["# " + paragraphs[0], "- **" + paragraphs[1] + "**"]
+        + [p.replace("police", "[police](https://www.nbcnews.com/police)") for p in paragraphs[2:]]
+    )
+    plain = empty_document(text=HITLER_HOUSE, language="en")
+    marked = empty_document(text=markdown, language="en")
+    raw = empty_document(text=markdown, language="en")
+    tagger = QualityTagger(QualityConfig())
+    tagger.tag(plain)
+    tagger.tag(marked)
+    QualityTagger(QualityConfig(strip_markdown=False)).tag(raw)
+    assert marked["perplexity"] == pytest.approx(plain["perplexity"])
+    assert raw["perplexity"] > plain["perplexity"]
