@@ -34,9 +34,12 @@ fi
 mkdir -p "$BUILD_ROOT"
 SDIST="$BUILD_ROOT/kenlm-$KENLM_VERSION.tar.gz"
 if [[ ! -f "$SDIST" ]]; then
-    # --no-build-isolation: pip only needs to read metadata, not build cmake from source
-    # (needs `wheel` installed in that Python).
+    # pip reads the sdist's metadata before saving it. Without build isolation that needs
+    # only setuptools + wheel in $PYTHON; otherwise pip fetches them (and a cmake wheel)
+    # into a throw-away environment. Never --no-binary :all: (it compiles cmake itself).
     "$PYTHON" -m pip download --no-binary kenlm --no-deps --no-build-isolation \
+        "kenlm==$KENLM_VERSION" -d "$BUILD_ROOT" \
+    || "$PYTHON" -m pip download --no-binary kenlm --no-deps \
         "kenlm==$KENLM_VERSION" -d "$BUILD_ROOT"
 fi
 SRC="$BUILD_ROOT/kenlm-$KENLM_VERSION"
