@@ -47,8 +47,6 @@ _NON_PRINTING_RE = re.compile("[" + re.escape("".join(_NON_PRINTING)) + "]")
 _NON_PRINTING_KEEP_NL_RE = re.compile(
     "[" + re.escape("".join(c for c in _NON_PRINTING if c != "\n")) + "]"
 )
-
-
 _NON_ASCII_RUN_RE = re.compile(r"[^\x00-\x7f]+")
 
 
