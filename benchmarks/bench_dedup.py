@@ -83,27 +83,33 @@ def bench_signatures(repeat: int) -> None:
 
 
 def synthetic_meta(n_docs: int, cfg: DedupConfig, seed: int = 7) -> tuple[list, list[set[str]]]:
-    """Random signatures; ~10% of documents in planted clusters of 2-6 near copies (J~0.85)."""
+    """Random signatures; ~3% of clusters planted, of 2-6 members (~9% of documents).
+
+    Half of the planted clusters are stars (every copy ~85% equal to the original), half are
+    chains (each copy ~85% equal to the previous one, so the ends are far apart); member ids are
+    shuffled within the cluster so bucket centres are not always the original, which makes the
+    connected-components rounds do real work.
+    """
     rng = np.random.default_rng(seed)
     hasher = MinHasher(cfg)
     meta, planted = [], []
     i = 0
     while i < n_docs:
-        base = rng.integers(0, 2**63, size=cfg.num_perm, dtype=np.uint64)
-        size = int(rng.integers(2, 7)) if rng.random() < 0.03 else 1
-        size = min(size, n_docs - i)
-        members = set()
-        for k in range(size):
-            sig = base.copy()
+        prev = rng.integers(0, 2**63, size=cfg.num_perm, dtype=np.uint64)
+        base = prev
+        size = min(int(rng.integers(2, 7)) if rng.random() < 0.03 else 1, n_docs - i)
+        chain = rng.random() < 0.5
+        ids = [f"{j:012d}" for j in rng.permutation(np.arange(i, i + size))]
+        for k, doc_id in enumerate(ids):
+            sig = (prev if chain else base).copy()
             if k:
                 flip = rng.random(cfg.num_perm) < 0.15  # ~85% equal minhash values
                 sig[flip] = rng.integers(0, 2**63, size=int(flip.sum()), dtype=np.uint64)
-            doc_id = f"{i:012d}"
+            prev = sig
             meta.append((doc_id, (doc_id, rank_key(doc_id, 1000 + k, None, cfg.keep), hasher.band_keys(sig))))
-            members.add(doc_id)
-            i += 1
+        i += size
         if size > 1:
-            planted.append(members)
+            planted.append(set(ids))
     return meta, planted
 
 
