@@ -102,9 +102,12 @@ class TagDocuments(beam.PTransform):
         )
 
 
-def document_id(warc_record_id: str, url: str) -> str:
-    """Stable id: derived from the record, identical on every run and runner."""
-    return hashlib.sha1(f"{warc_record_id}\n{url}".encode("utf-8")).hexdigest()
+def document_id(warc_filename: str, offset: int, warc_record_id: str, url: str) -> str:
+    """Stable id derived from the record and where it is: identical on every run and
+    runner, and distinct for copies of a record in different files (a re-packed or
+    truncated copy of a WARC must not collide with the original)."""
+    key = f"{warc_filename}\n{offset}\n{warc_record_id}\n{url}"
+    return hashlib.sha1(key.encode("utf-8")).hexdigest()
 
 
 def estimate_tokens(text: str | None) -> int | None:
@@ -131,7 +134,7 @@ class ExtractDoFn(beam.DoFn):
 
     def process(self, page: RawPage):
         doc = empty_document(
-            id=document_id(page.warc_record_id, page.url),
+            id=document_id(page.warc_filename, page.offset, page.warc_record_id, page.url),
             url=page.url,
             host=host_of(page.url),
             warc_filename=page.warc_filename,

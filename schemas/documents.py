@@ -58,7 +58,7 @@ HEURISTIC_COLUMNS: list[tuple[str, pa.DataType, str]] = [
 # (name, type, nullable, description)
 _CORE_COLUMNS: list[tuple[str, pa.DataType, bool, str]] = [
     # --- spine: WARC + extraction -------------------------------------------------
-    ("id", _STR, False, "stable id: sha1 of warc_record_id + url (hex, 20 bytes)"),
+    ("id", _STR, False, "stable id: sha1 of WARC file name, record offset, WARC-Record-ID and URL (40 hex chars)"),
     ("url", _STR, False, "exactly the WARC-Target-URI"),
     ("host", _STR, True, "lower-cased host of url"),
     ("warc_filename", _STR, False, "basename of the WARC file the record came from"),
