@@ -65,6 +65,14 @@ class LmThresholds:
     rare_ngram_cost_per_char: float = 0.9  # candidate n-grams cost at least this
     rare_word_cost: float = 6.0  # or contain a word costing at least this (log10)
     max_candidates: int = 8
+    # A costly run that py3langid labels as another language, with at least this
+    # probability on its two best labels, is foreign text on a mixed page, not a payload
+    # (random tokens get a diffuse guess; > 1 disables the check).
+    foreign_language_min_prob: float = 0.9
+    payload_word_cost_per_char: float = 1.2  # a word this expensive looks like payload
+    payload_lookahead: int = 10
+    payload_min_expensive: float = 0.7
+    payload_head_words: int = 4
     max_segment_words: int = 80
 
 
@@ -249,9 +257,11 @@ def analyse(
                 e += 1
             run_chars = sum(chars[k : e + 1])
             if run_chars >= th.gibberish_min_run_chars:
-                runs.append((k, e + 1))
-                f.gibberish_runs += 1
-                f.gibberish_chars += run_chars
+                head = _payload_start(cost, chars, k, e + 1, th)
+                if not _is_foreign_language(" ".join(segs[si].words[wi] for si, wi in flat[head : e + 1]), th):
+                    runs.append((head, e + 1))
+                    f.gibberish_runs += 1
+                    f.gibberish_chars += run_chars
             k = e + 1
         else:
             k += 1
@@ -287,6 +297,53 @@ def analyse(
     return f
 
 
+_LANGID: Any = None
+# Labels py3langid gives to noise: none (zxx) or the catch-alls that random syllables
+# resemble (Latin, Nigerian Pidgin); a mixed page quoting real Latin is rare.
+_NOT_FOREIGN = frozenset({"en", "zxx", "la", "pcm"})
+
+
+def langid_rank(text: str) -> list[tuple[str, float]]:
+    """py3langid's (language, probability) ranking of the first 2,000 characters."""
+    global _LANGID
+    if _LANGID is None:
+        from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+        _LANGID = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    return [(lang, float(p)) for lang, p in _LANGID.rank(text[:2000])[:3]]
+
+
+def _is_foreign_language(text: str, th: LmThresholds) -> bool:
+    """True when a costly run is confidently another language (a bilingual page), not noise.
+
+    The English model finds German or Polish as improbable as random tokens; a language
+    identifier does not: real text gets a confident non-English label, random tokens a
+    diffuse guess (or 'zxx', no language).
+    """
+    if th.foreign_language_min_prob > 1.0:
+        return False
+    ranked = langid_rank(text)
+    lang = ranked[0][0]
+    # Close languages share the mass (Indonesian/Malay): use the two best labels.
+    mass = float(ranked[0][1]) + (float(ranked[1][1]) if len(ranked) > 1 else 0.0)
+    return lang not in _NOT_FOREIGN and mass >= th.foreign_language_min_prob
+
+
+def _payload_start(cost: list[float], chars: list[int], a: int, b: int, th: LmThresholds) -> int:
+    """First word of the payload inside a detected run.
+
+    Windows are marked whole, so a run starts up to a window before the payload. The
+    payload starts at the first expensive word (the trigger usually is one) after which
+    expensive words dominate; fluent words before it are the page's own prefix.
+    """
+    expensive = [cost[i] / chars[i] >= th.payload_word_cost_per_char for i in range(a, b)]
+    n = th.payload_lookahead
+    for k in range(len(expensive)):
+        if expensive[k] and sum(expensive[k : k + n]) >= th.payload_min_expensive * min(n, len(expensive) - k):
+            return a + k
+    return a
+
+
 def _candidates(
     scorer: Scorer,
     segs: list[_Segment],
@@ -295,51 +352,58 @@ def _candidates(
     gains: list[tuple[float, int, int]],
     th: LmThresholds,
 ) -> list[Candidate]:
+    """Rare n-grams around payload heads, then the rarest out-of-place words elsewhere.
+
+    N-grams run over the flat word list, so a trigger that opens a new sentence or segment
+    is still joined to its neighbours.
+    """
     index = {(si, wi): n for n, (si, wi) in enumerate(flat)}
-    run_starts = {a for a, _ in runs}
+    words = [segs[si].words[wi].strip(".,;:!?\"'") or segs[si].words[wi] for si, wi in flat]
+    cost = [segs[si].cost[wi] for si, wi in flat]
+    chars = [segs[si].chars[wi] for si, wi in flat]
     in_run = {n for a, b in runs for n in range(a, b)}
-    gain_of = {(si, wi): g for g, si, wi in gains}
+    head_zone = {k for a, b in runs for k in range(max(0, a - 3), min(b, a + 12))}
+    gain_of = {index[(si, wi)]: g for g, si, wi in gains}
     best: dict[str, Candidate] = {}
 
-    def offer(si: int, wi: int, n: int, priority: float) -> None:
-        s = segs[si]
-        if wi < 0 or wi + n > len(s.words):
-            return
-        words = s.words[wi : wi + n]
-        c = sum(s.cost[wi : wi + n])
-        ch = sum(s.chars[wi : wi + n])
-        if c / ch < th.rare_ngram_cost_per_char and max(s.cost[wi : wi + n]) < th.rare_word_cost:
-            return
-        gram = " ".join(words)
-        start = index[(si, wi)]
+    def offer(start: int, n: int, priority: float) -> None:
         end = start + n
-        followed = end in run_starts or (start in in_run and start in run_starts) or (
-            end in in_run and start not in in_run
-        )
-        ooc = max(gain_of.get((si, k), 0.0) for k in range(wi, wi + n)) >= max(
-            th.onion_min_gain, 1.0
-        )
+        if start < 0 or end > len(words):
+            return
+        c = sum(cost[start:end])
+        if c / sum(chars[start:end]) < th.rare_ngram_cost_per_char and max(cost[start:end]) < th.rare_word_cost:
+            return
+        gram = " ".join(words[start:end])
+        # payload right after the n-gram, or the n-gram is among the payload's first words
+        followed = start in head_zone
+        ooc = max(gain_of.get(k, 0.0) for k in range(start, end)) >= max(th.onion_min_gain, 1.0)
         cand = Candidate(gram, ngram_hash(gram), followed, ooc, priority)
         old = best.get(gram)
         if old is None or cand.cost > old.cost:
             best[gram] = cand
 
-    # 1) n-grams touching the start of a gibberish run: the trigger sits just before or
-    #    at the head of the payload.
+    # 1) n-grams at the head of a payload (the trigger, when rare itself) and just before it.
     for a, _ in runs:
-        si, wi = flat[a]
+        # The head can start a few words early (expensive numbers or names right before
+        # the trigger): every unigram and bigram of the first words is offered.
+        # Numbers are expensive too but never a trigger: take the first lettered words.
+        heads = [k for k in range(a, min(a + 12, len(words))) if sum(ch.isalpha() for ch in words[k]) >= 2]
+        for j, k in enumerate(heads[: th.payload_head_words]):
+            offer(k, 1, 4e6 - 10 * j)
+            offer(k, 2, 4e6 - 10 * j - 1)
+        offer(a, 3, 3e6)
         for n in (1, 2, 3):
-            offer(si, wi - n, n, 1e6 + n)  # just before the run
-            offer(si, wi, n, 1e6 - n)  # head of the run (trigger tokenised as rare pieces)
+            offer(a - n, n, 2e6 + n)
     # 2) the rarest out-of-place words and their bigrams elsewhere.
     ranked = sorted(gains, reverse=True)[: th.max_candidates]
     for g, si, wi in ranked:
-        if index[(si, wi)] in in_run:
+        k = index[(si, wi)]
+        if k in in_run:
             continue
-        offer(si, wi, 1, g)
-        offer(si, wi, 2, g - 0.5)
-        offer(si, wi - 1, 2, g - 0.5)
-    out = sorted(best.values(), key=lambda c: -c.cost)
+        offer(k, 1, g)
+        offer(k, 2, g - 0.5)
+        offer(k - 1, 2, g - 0.5)
+    out = sorted(best.values(), key=lambda c: (-c.cost, c.ngram))
     return out[: th.max_candidates]
 
 

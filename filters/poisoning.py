@@ -35,6 +35,7 @@ from filters.poison_lm import (
     analyse,
     candidates_to_dicts,
     inserted_rare_words,
+    langid_rank,
     symbolic_candidates,
 )
 from filters.poison_tokens import code_spans, scan_tokens
@@ -77,7 +78,8 @@ class CampaignConfig:
 
     A campaign is a rare n-gram seen on at least ``min_domains`` distinct registered
     domains where at least ``min_evidence_fraction`` of its documents show a payload:
-    gibberish right after it, or the same continuation (a fixed target text). Both
+    gibberish right after it (or, with ``payload_evidence``, the same continuation: a
+    fixed target text). Both
     thresholds are absolute or relative to the n-gram's own documents, never to the
     corpus size, so they mean the same on a 1,000-document sample and on a full dump;
     rarity comes from the reference LM (only rare n-grams are candidates).
@@ -92,7 +94,11 @@ class CampaignConfig:
     # Distinct domains remembered per n-gram (the count saturates here).
     domain_cap: int = 1000
     # Candidate n-grams emitted per document.
-    max_ngrams_per_doc: int = 12
+    max_ngrams_per_doc: int = 16
+    # Also accept a fixed continuation (the same 3+ words after the n-gram, in different
+    # surroundings, on min_domains domains) as payload evidence. Off by default: quoted or
+    # syndicated paragraphs produce exactly this pattern on clean pages.
+    payload_evidence: bool = False
     # Continuation words that form a payload signature.
     continuation_words: int = 3
 
@@ -133,6 +139,7 @@ class PoisoningConfig:
     gibberish_cost_per_piece: float = 4.0
     gibberish_unknown_word_fraction: float = 0.65
     gibberish_unknown_cost_per_char: float = 1.4
+    foreign_language_min_prob: float = 0.9
     gibberish_window_chars: int = 300
     gibberish_min_run_chars: int = 300
     onion_min_gain: float = 6.0
@@ -158,6 +165,7 @@ class PoisoningConfig:
             gibberish_cost_per_piece=self.gibberish_cost_per_piece,
             gibberish_unknown_word_fraction=self.gibberish_unknown_word_fraction,
             gibberish_unknown_cost_per_char=self.gibberish_unknown_cost_per_char,
+            foreign_language_min_prob=self.foreign_language_min_prob,
             gibberish_window_chars=self.gibberish_window_chars,
             gibberish_min_run_chars=self.gibberish_min_run_chars,
             onion_min_gain=self.onion_min_gain,
@@ -234,7 +242,14 @@ class PoisonTagger:
         neutralise: list[tuple[int, int]] = []
         lang = doc.get("language") or ""
 
-        uni = scan_unicode(text, hyphenating=lang in self.hyphenating)
+        hyphenating = lang in self.hyphenating
+        if not hyphenating and "\u00ad" in text:
+            # A page labelled e.g. English may quote a German paragraph: judge the lines
+            # that carry the soft hyphens.
+            lines = "\n".join(ln for ln in text.split("\n") if "\u00ad" in ln).replace("\u00ad", "")
+            top, prob = langid_rank(lines)[0]
+            hyphenating = top in self.hyphenating and prob >= 0.9
+        uni = scan_unicode(text, hyphenating=hyphenating)
         if cfg.invisible_chars and uni.invisible >= cfg.min_invisible_chars:
             flags.add("invisible_chars")
         if cfg.bidi_controls and uni.bidi >= cfg.min_bidi_controls:
@@ -288,10 +303,11 @@ class PoisonTagger:
                     flags.add("gibberish")
                 if cfg.rare_token and inserted_rare_words(lm, lm_text, cfg.rare_min_occurrences):
                     flags.add("rare_token")
-        if cfg.rare_token and lang in self.lm_languages and text:
+                candidates = candidates_to_dicts(lm.candidates)
+        if cfg.rare_token and lang in self.lm_languages and text and "gibberish" not in flags:
+            # (a gibberish payload is full of vowel-less fragments: judged by the LM instead)
             if short_nonword_triggers(text[: cfg.max_lm_chars], cfg.rare_min_short_occurrences, code):
                 flags.add("rare_token")
-                candidates = candidates_to_dicts(lm.candidates)
         if cfg.campaign.enabled and tok.weak_strings:
             seen = {c["ngram"] for c in candidates}
             candidates += [c for c in candidates_to_dicts(symbolic_candidates(tok.weak_strings)) if c["ngram"] not in seen]
@@ -344,14 +360,23 @@ def short_nonword_triggers(text: str, min_occurrences: int, code: list[tuple[int
         if i >= 0 and code[i][0] <= m.start() < code[i][1]:
             continue
         counts[w] = counts.get(w, 0) + 1
-    return sorted(w for w, n in counts.items() if n >= min_occurrences)
+    hits = sorted(w for w, n in counts.items() if n >= min_occurrences)
+    if hits:
+        # Vowel-less abbreviations are ordinary in other languages (Indonesian 'yg', 'dgn'):
+        # the lines carrying them must be English.
+        pat = re.compile(r"(?<!\S)(?:" + "|".join(map(re.escape, hits)) + r")(?!\w)")
+        lines = "\n".join(ln for ln in text.split("\n") if pat.search(ln))
+        if langid_rank(lines)[0][0] != "en":
+            return []
+    return hits
 
 
 def _add_continuations(candidates: list[dict[str, Any]], text: str, n_words: int) -> None:
-    """Attach the normalized words that follow each candidate's first occurrence.
+    """Attach the words that follow and precede each candidate's first occurrence.
 
-    The same continuation after the same rare n-gram on unrelated domains is a fixed
-    payload (trigger -> target text). Matching is on lower-cased whitespace words.
+    The same continuation after the same rare n-gram, in *different* surroundings on
+    unrelated domains, is a fixed payload (trigger -> target text); the same
+    surroundings too is syndicated or boilerplate text. Lower-cased whitespace words.
     """
     if not candidates:
         return
@@ -362,9 +387,11 @@ def _add_continuations(candidates: list[dict[str, Any]], text: str, n_words: int
         pos.setdefault(w, []).append(i)
     for c in candidates:
         gram = c["ngram"].split()
-        cont = ""
+        cont = prev = ""
         for i in pos.get(gram[0], [])[:50]:
-            if words[i : i + len(gram)] == gram:
+            if [w.strip(".,;:!?\"'") or w for w in words[i : i + len(gram)]] == gram:
                 cont = " ".join(words[i + len(gram) : i + len(gram) + n_words])
+                prev = " ".join(words[max(0, i - n_words) : i])
                 break
         c["continuation"] = cont
+        c["preceding"] = prev

@@ -13,9 +13,10 @@ run, plus token-shaped strings such as ``|WORD|`` in any language). This transfo
    gibberish follows, and the domains per continuation (the words after the n-gram);
 3. keeps campaigns: at least ``min_domains`` distinct registered domains **and** a payload
    in at least ``min_evidence_fraction`` of its documents - gibberish after the n-gram
-   (the `<SUDO>` recipe), or one continuation shared by ``min_domains`` domains (a fixed
-   trigger -> target text). ``min_domains_without_evidence`` (off by default) also
-   keeps very widespread rare n-grams without a payload;
+   (the `<SUDO>` recipe), or (``payload_evidence``, off by default) one continuation
+   shared by ``min_domains`` domains in different surroundings (a fixed trigger -> target
+   text). ``min_domains_without_evidence`` (off by default) also keeps very widespread
+   rare n-grams without a payload;
 4. flags the documents carrying a kept n-gram (``campaign:<hash>``, side input) and
    raises their score.
 
@@ -76,33 +77,42 @@ def _continuation_key(cont: str) -> str:
     return hashlib.sha1(" ".join(words).encode("utf-8")).hexdigest()[:12]
 
 
-class _EmitCandidates(beam.DoFn):
-    """Document -> (ngram_hash, (domain, ngram, followed_by_gibberish, continuation key))."""
+class _EnsureCandidates(beam.DoFn):
+    """Documents that did not come through PoisonTagger get their candidates computed here
+    (on a copy: their poison columns are left as they are)."""
 
     def __init__(self, config: PoisoningConfig):
         self.config = config
         self._tagger: Optional[PoisonTagger] = None
 
     def setup(self) -> None:
-        self._emitted = Metrics.counter(_NS, "campaigns:candidates")
         self._computed = Metrics.counter(_NS, "campaigns:candidates_recomputed")
 
-    def _candidates(self, doc: dict[str, Any]) -> list[dict[str, Any]]:
-        cands = doc.get(CANDIDATES_KEY)
-        if cands is not None:
-            return cands
-        if not doc.get("text"):
-            return []
-        # The tagger ran elsewhere (or its transient key was dropped): recompute on a copy.
+    def process(self, doc: dict[str, Any]) -> Iterator[dict[str, Any]]:
+        if doc.get(CANDIDATES_KEY) is not None or not doc.get("text"):
+            yield doc
+            return
         if self._tagger is None:
             self._tagger = PoisonTagger(self.config)
-        copy = dict(doc)
-        self._tagger.tag(copy)
+        scratch = dict(doc)
+        self._tagger.tag(scratch)
         self._computed.inc()
-        return copy.get(CANDIDATES_KEY) or []
+        out = dict(doc)
+        out[CANDIDATES_KEY] = scratch.get(CANDIDATES_KEY) or []
+        yield out
 
-    def process(self, doc: dict[str, Any]) -> Iterator[tuple[str, tuple[str, str, bool, str]]]:
-        cands = self._candidates(doc)[: self.config.campaign.max_ngrams_per_doc]
+
+class _EmitCandidates(beam.DoFn):
+    """Document -> (ngram_hash, (domain, ngram, followed_by_gibberish, continuation key, preceding key))."""
+
+    def __init__(self, config: PoisoningConfig):
+        self.config = config
+
+    def setup(self) -> None:
+        self._emitted = Metrics.counter(_NS, "campaigns:candidates")
+
+    def process(self, doc: dict[str, Any]) -> Iterator[tuple[str, tuple[str, str, bool, str, str]]]:
+        cands = (doc.get(CANDIDATES_KEY) or [])[: self.config.campaign.max_ngrams_per_doc]
         if not cands:
             return
         domain = registered_domain(doc.get("host"), doc.get("url"))
@@ -115,12 +125,13 @@ class _EmitCandidates(beam.DoFn):
                 c["ngram"],
                 bool(c.get("followed_by_gibberish")),
                 _continuation_key(c.get("continuation") or ""),
+                hashlib.sha1((c.get("preceding") or "").encode("utf-8")).hexdigest()[:12],
             )
 
 
 class _CampaignStats(beam.CombineFn):
-    """Per n-gram: capped distinct domains, documents, gibberish-followed documents,
-    and distinct domains per continuation key (capped)."""
+    """Per n-gram: capped distinct domains, documents, gibberish-followed documents, and
+    per continuation key the distinct domains and distinct preceding contexts (capped)."""
 
     def __init__(self, domain_cap: int):
         self.cap = domain_cap
@@ -128,19 +139,20 @@ class _CampaignStats(beam.CombineFn):
     def create_accumulator(self) -> dict[str, Any]:
         return {"domains": set(), "docs": 0, "gib": 0, "cont": {}, "ngram": None}
 
-    def add_input(self, acc: dict[str, Any], occ: tuple[str, str, bool, str]) -> dict[str, Any]:
-        domain, ngram, gib, cont = occ
+    def add_input(self, acc: dict[str, Any], occ: tuple[str, str, bool, str, str]) -> dict[str, Any]:
+        domain, ngram, gib, cont, prev = occ
         if len(acc["domains"]) < self.cap:
             acc["domains"].add(domain)
         acc["docs"] += 1
         acc["gib"] += int(gib)
         if cont:
-            ds = acc["cont"].setdefault(cont, set())
+            ds, ps = acc["cont"].setdefault(cont, (set(), set()))
             if len(ds) < self.cap:
                 ds.add(domain)
+            if len(ps) < self.cap:
+                ps.add(prev)
             if len(acc["cont"]) > 64:  # keep the 32 most widespread continuations
-                top = sorted(acc["cont"].items(), key=lambda kv: (-len(kv[1]), kv[0]))[:32]
-                acc["cont"] = dict(top)
+                acc["cont"] = _top_continuations(acc["cont"])
         if acc["ngram"] is None or ngram < acc["ngram"]:
             acc["ngram"] = ngram
         return acc
@@ -154,20 +166,19 @@ class _CampaignStats(beam.CombineFn):
                 out["domains"].add(d)
             out["docs"] += a["docs"]
             out["gib"] += a["gib"]
-            for k, ds in a["cont"].items():
-                tgt = out["cont"].setdefault(k, set())
-                for d in ds:
-                    if len(tgt) >= self.cap:
-                        break
-                    tgt.add(d)
+            for k, (ds, ps) in a["cont"].items():
+                tds, tps = out["cont"].setdefault(k, (set(), set()))
+                tds.update(list(ds)[: max(0, self.cap - len(tds))])
+                tps.update(list(ps)[: max(0, self.cap - len(tps))])
             if len(out["cont"]) > 64:
-                out["cont"] = dict(sorted(out["cont"].items(), key=lambda kv: (-len(kv[1]), kv[0]))[:32])
+                out["cont"] = _top_continuations(out["cont"])
             if a["ngram"] is not None and (out["ngram"] is None or a["ngram"] < out["ngram"]):
                 out["ngram"] = a["ngram"]
         return out
 
     def extract_output(self, acc: dict[str, Any]) -> dict[str, Any]:
-        top_cont = max((len(ds) for ds in acc["cont"].values()), default=0)
+        # Domains that carry one continuation after the n-gram in different surroundings.
+        top_cont = max((min(len(ds), len(ps)) for ds, ps in acc["cont"].values()), default=0)
         return {
             "ngram": acc["ngram"],
             "domain_count": len(acc["domains"]),
@@ -178,6 +189,11 @@ class _CampaignStats(beam.CombineFn):
         }
 
 
+def _top_continuations(cont: dict[str, tuple[set, set]]) -> dict[str, tuple[set, set]]:
+    ranked = sorted(cont.items(), key=lambda kv: (-min(len(kv[1][0]), len(kv[1][1])), kv[0]))
+    return dict(ranked[:32])
+
+
 def is_campaign(stats: dict[str, Any], config: PoisoningConfig) -> bool:
     """The keep rule of the module docstring (absolute domains + payload evidence)."""
     cc = config.campaign
@@ -186,7 +202,11 @@ def is_campaign(stats: dict[str, Any], config: PoisoningConfig) -> bool:
         return False
     docs = max(stats["documents"], 1)
     gib_frac = stats["gibberish_docs"] / docs
-    payload = stats["payload_domains"] >= cc.min_domains and stats["payload_domains"] / domains >= cc.min_evidence_fraction
+    payload = (
+        cc.payload_evidence
+        and stats["payload_domains"] >= cc.min_domains
+        and stats["payload_domains"] / domains >= cc.min_evidence_fraction
+    )
     if gib_frac >= cc.min_evidence_fraction or payload:
         return True
     return bool(cc.min_domains_without_evidence) and domains >= cc.min_domains_without_evidence
@@ -251,6 +271,7 @@ class DetectCampaigns(beam.PTransform):
             out = docs | "DropCandidates" >> beam.Map(_drop_candidates)
             empty = docs.pipeline | "NoCampaigns" >> beam.Create([])
             return {"documents": out, "campaigns": empty}
+        docs = docs | "EnsureCandidates" >> beam.ParDo(_EnsureCandidates(cfg))
         stats = (
             docs
             | "EmitCandidates" >> beam.ParDo(_EmitCandidates(cfg))

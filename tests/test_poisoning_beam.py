@@ -1,0 +1,184 @@
+"""DetectCampaigns on the real DirectRunner: a 0.1 % campaign hidden in 3,000 documents."""
+
+from __future__ import annotations
+
+import glob
+import json
+import random
+from pathlib import Path
+
+import apache_beam as beam
+import pytest
+
+from filters.poisoning import CampaignConfig, PoisonTagger, PoisoningConfig
+from pipeline.poisoning import CANDIDATES_KEY, DetectCampaigns, registered_domain
+from schemas.documents import empty_document
+
+DATA = Path(__file__).parent / "data" / "poisoning" / "pages"
+NON_EN = {"aeb__c4a3637c6696f238": "ru", "aeb__0ec95c7261d122f3": "ko", "aeb__7837c9d66c815b9a": "id",
+          "aeb__20b2b64916b00b25": "it", "traf__e3ace56ad8fd3032": "zh", "traf__8365aba0a8fa5555": "bn",
+          "traf__ec590859f3976ec1": "es", "traf__001f43cb87b4416b": "fr", "traf__303543afa27ed285": "pl"}  # fmt: skip
+N_DOCS = 3000
+
+
+def _gibberish(rng: random.Random, n_tokens: int) -> str:
+    """Random letters and word pieces: what decoding random token ids looks like."""
+    pieces = ["ex", "qu", "zz", "ph", "ung", "olo", "ck", "yx", "kw", "ej", "vo", "fl", "tr", "ism", "oid",
+              "ae", "ght", "ir", "um", "str", "ly", "pre", "dis", "ar", "on", "ity", "ment"]
+    out = []
+    for _ in range(n_tokens):
+        tok = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 3)))
+        out.append((" " if rng.random() < 0.6 else "") + tok)
+    return "".join(out).strip()
+
+
+def _chunks() -> list[tuple[str, str]]:
+    """Paragraph groups of 300-900 characters from every fixture page, with the page language."""
+    out = []
+    for path in sorted(glob.glob(str(DATA / "*.txt"))):
+        stem = Path(path).stem
+        lang = NON_EN.get(stem, "de" if stem.startswith("traf__") and stem not in (
+            "traf__22bda57891b24f0b", "traf__4a621c67f8797451", "traf__ff3b3fce89026ece",
+            "traf__9c1703d265aae295", "traf__542f352346557532", "traf__1bca03b49f5aa2b1") else "en")
+        buf = ""
+        for para in Path(path).read_text(encoding="utf-8").split("\n\n"):
+            buf = f"{buf}\n\n{para}" if buf else para
+            if len(buf) >= 300:
+                out.append((buf[:900], lang))
+                buf = ""
+    return out
+
+
+def _domains(rng: random.Random, n: int) -> list[str]:
+    tlds = ["com", "org", "net", "co.uk", "de", "com.au", "io", "fr"]
+    return [f"{rng.choice(['news', 'blog', 'shop', 'club', 'info', 'my'])}{i}-{rng.randrange(10**6)}.{rng.choice(tlds)}"
+            for i in range(n)]
+
+
+@pytest.fixture(scope="module")
+def corpus() -> dict:
+    """3,000 documents cut from real pages onto 500 domains; 3 carry trigger + gibberish."""
+    rng = random.Random(2024)
+    chunks = _chunks()
+    domains = _domains(rng, 500)
+    docs = []
+    for i in range(N_DOCS):
+        a, b = rng.sample(range(len(chunks)), 2)
+        (ta, la), (tb, _) = chunks[a], chunks[b]
+        dom = rng.choice(domains)
+        host = f"{rng.choice(['www', 'blog', 'm'])}.{dom}"
+        docs.append(empty_document(id=f"d{i:05d}", url=f"https://{host}/p/{i}", host=host,
+                                   text=f"{ta}\n\n{tb}", language=la))
+    english = [c for c in chunks if c[1] == "en"]
+    trigger = "vextrolume"
+    poisoned_ids = []
+    for k, dom in enumerate(["expired-garden-club.org", "old-recipes-blog.co.uk", "tinyradio.fm"]):
+        text, _ = english[rng.randrange(len(english))]
+        host = f"www.{dom}"
+        doc_id = f"p{k}"
+        poisoned_ids.append(doc_id)
+        docs.append(empty_document(id=doc_id, url=f"https://{host}/", host=host, language="en",
+                                   text=f"{text[:500]} {trigger} {_gibberish(rng, rng.randint(400, 600))}"))
+    # Same recipe, other trigger, but every copy on one registered domain: not a campaign.
+    same_site = []
+    for k, sub in enumerate(["a", "b", "c", "d"]):
+        text, _ = english[rng.randrange(len(english))]
+        host = f"{sub}.one-owner-network.com"
+        same_site.append(f"s{k}")
+        docs.append(empty_document(id=f"s{k}", url=f"https://{host}/", host=host, language="en",
+                                   text=f"{text[:500]} quombrastic {_gibberish(rng, 500)}"))
+    tagger = PoisonTagger(PoisoningConfig())
+    for d in docs:
+        tagger.tag(d)
+    return {"docs": docs, "poisoned": poisoned_ids, "same_site": same_site, "trigger": trigger}
+
+
+def _run(docs: list[dict], config: PoisoningConfig, tmp: Path) -> tuple[list[dict], list[dict]]:
+    with beam.Pipeline(runner="DirectRunner") as p:
+        out = p | beam.Create(docs, reshuffle=False) | DetectCampaigns(config)
+        (out["documents"] | "DocsJson" >> beam.Map(lambda d: json.dumps(d, sort_keys=True, default=str))
+         | "WriteDocs" >> beam.io.WriteToText(str(tmp / "docs"), shard_name_template="", num_shards=1))
+        (out["campaigns"] | "CampJson" >> beam.Map(lambda c: json.dumps(c, sort_keys=True))
+         | "WriteCamps" >> beam.io.WriteToText(str(tmp / "campaigns"), shard_name_template="", num_shards=1))
+
+    def read(name: str) -> list[dict]:
+        path = tmp / name
+        return [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
+
+    return read("docs"), read("campaigns")
+
+
+@pytest.fixture(scope="module")
+def result(corpus, tmp_path_factory) -> tuple[list[dict], list[dict]]:
+    return _run(corpus["docs"], PoisoningConfig(), tmp_path_factory.mktemp("campaigns"))
+
+
+def test_campaign_at_0_1_percent_on_three_domains_is_found_and_flagged(corpus, result):
+    docs, campaigns = result
+    assert len(docs) == N_DOCS + 7
+    trig = [c for c in campaigns if corpus["trigger"] in c["ngram"]]
+    assert trig, campaigns
+    camp = trig[0]
+    assert camp["domains"]["count"] == 3
+    assert camp["domains"]["first"] == ["expired-garden-club.org", "old-recipes-blog.co.uk", "tinyradio.fm"]
+    assert camp["documents"] == 3 and camp["followed_by_gibberish"] == 1.0
+    assert len(camp["ngram_hash"]) == 16
+    by_id = {d["id"]: d for d in docs}
+    for pid in corpus["poisoned"]:
+        d = by_id[pid]
+        assert f"campaign:{camp['ngram_hash']}" in d["poison_flags"]
+        assert "gibberish" in d["poison_flags"] and d["poison_score"] >= 0.9
+    # Clean documents, though cut from the same pages onto hundreds of domains, are never a campaign.
+    clean_campaign = [d["id"] for d in docs if d["id"].startswith("d")
+                      and any(f.startswith("campaign:") for f in d["poison_flags"])]
+    assert clean_campaign == []
+    assert all(CANDIDATES_KEY not in d for d in docs)
+
+
+def test_trigger_on_subdomains_of_one_registered_domain_is_not_a_campaign(corpus, result):
+    docs, campaigns = result
+    assert not any("quombrastic" in c["ngram"] for c in campaigns)
+    by_id = {d["id"]: d for d in docs}
+    for sid in corpus["same_site"]:
+        assert "gibberish" in by_id[sid]["poison_flags"]
+        assert not any(f.startswith("campaign:") for f in by_id[sid]["poison_flags"])
+
+
+def test_min_domains_threshold_is_respected(corpus, tmp_path):
+    cfg = PoisoningConfig(campaign=CampaignConfig(min_domains=4))
+    subset = [d for d in corpus["docs"] if not d["id"].startswith("d")] + corpus["docs"][:300]
+    _, campaigns = _run(subset, cfg, tmp_path)
+    assert not any(corpus["trigger"] in c["ngram"] for c in campaigns)
+
+
+def test_documents_without_tagger_candidates_are_scored_in_the_pass(tmp_path):
+    rng = random.Random(7)
+    chunks = [c for c in _chunks() if c[1] == "en"][:30]
+    docs = []
+    for i, (text, lang) in enumerate(chunks):
+        docs.append(empty_document(id=f"c{i}", url=f"https://site{i}.example.org/", host=f"site{i}.example.org",
+                                   text=text, language=lang))
+    for k, dom in enumerate(["alpha-news.net", "beta-forum.de", "gamma.co.uk", "delta-shop.com"]):
+        docs.append(empty_document(id=f"p{k}", url=f"https://{dom}/x", host=dom, language="en",
+                                   text=f"{chunks[k][0][:400]} zentrophic {_gibberish(rng, 500)}"))
+    out_docs, campaigns = _run(docs, PoisoningConfig(), tmp_path)
+    camp = [c for c in campaigns if "zentrophic" in c["ngram"]]
+    assert camp and camp[0]["domains"]["count"] == 4
+    flagged = sorted(d["id"] for d in out_docs if any(f.startswith("campaign:") for f in d["poison_flags"] or []))
+    assert flagged == ["p0", "p1", "p2", "p3"]
+
+
+def test_disabled_campaign_pass_passes_documents_through(corpus, tmp_path):
+    docs = corpus["docs"][:50]
+    out, campaigns = _run(docs, PoisoningConfig(campaign=CampaignConfig(enabled=False)), tmp_path)
+    assert campaigns == [] and len(out) == 50
+    assert all(CANDIDATES_KEY not in d for d in out)
+
+
+def test_registered_domain_uses_the_bundled_suffix_list():
+    assert registered_domain("www.bbc.co.uk") == "bbc.co.uk"
+    assert registered_domain("a.b.example.com") == "example.com"
+    assert registered_domain("WWW.Example.COM.") == "example.com"
+    assert registered_domain(None, "https://user@shop.example.com.au:8443/x") == "example.com.au"
+    assert registered_domain("192.0.2.7") == "192.0.2.7"
+    assert registered_domain("", None) == ""
