@@ -43,7 +43,7 @@ class ApplyPolicy(beam.DoFn):
     def process(self, doc: dict):
         reason = self._policy.decide(doc)
         if reason:
-            doc["reject_reason"] = reason
+            doc = {**doc, "reject_reason": reason}  # never mutate an input element
             yield beam.pvalue.TaggedOutput(REJECTED, doc)
         else:
             yield doc
@@ -124,9 +124,12 @@ def build_selection(docs, extra_rejected: list, config: RunConfig, output: str, 
         FileSystems.join(output, "rejected"), REJECTED_SCHEMA, config.output
     )
 
-    keys = [
-        kept | "Key kept" >> beam.Map(lambda d: "kept"),
-        rejected | "Key rejected" >> beam.Map(lambda d: f"rejected:{d['reject_reason']}"),
+    # Count each rejected stream before the Flatten: a Flatten whose output feeds
+    # several consumers was seen to deliver some inputs twice to one of them on the
+    # in-process runner, which would break the identity.
+    keys = [kept | "Key kept" >> beam.Map(lambda d: "kept")] + [
+        part | f"Key rejected {i}" >> beam.Map(lambda d: f"rejected:{d['reject_reason']}")
+        for i, part in enumerate(rejected_parts)
     ]
     if outcomes is not None:
         keys.append(outcomes)

@@ -57,6 +57,9 @@ class TagDoFn(beam.DoFn):
         self._counters = _Counters(self.stage)
 
     def process(self, doc: dict) -> Iterable[dict]:
+        # Beam forbids mutating an input element: another consumer of the same
+        # PCollection may see the same object. Shallow copy, then tag the copy.
+        doc = dict(doc)
         for label in self._tagger.tag(doc) or ():
             self._counters.inc(label)
         yield doc
@@ -71,6 +74,7 @@ class BatchTagDoFn(TagDoFn):
     """Same, for taggers that batch (input: lists from BatchElements)."""
 
     def process(self, docs: list[dict]) -> Iterable[dict]:
+        docs = [dict(d) for d in docs]
         for label in self._tagger.tag_batch(docs) or ():
             self._counters.inc(label)
         yield from docs
@@ -179,15 +183,14 @@ class ExtractDoFn(beam.DoFn):
 
 def drop_transient(doc: dict) -> dict:
     """Remove transient keys (raw HTML) before documents are shuffled or written."""
-    for key in [k for k in doc if k.startswith("_")]:
-        del doc[key]
-    return doc
+    return {k: v for k, v in doc.items() if not k.startswith("_")}
 
 
 def recount(doc: dict) -> dict:
     """Redaction and sanitising change the text: lengths describe what is written."""
     text = doc.get("text")
     if text is not None:
+        doc = dict(doc)
         doc["n_chars"] = len(text)
         doc["n_tokens"] = estimate_tokens(text)
     return doc
