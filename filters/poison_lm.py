@@ -271,8 +271,10 @@ def analyse(
         for si, s in enumerate(segs):
             if len(s.words) < 4:
                 continue
-            # Only the most expensive words can have a large gain; rescore at most 3 per segment.
-            order = sorted(range(len(s.words)), key=lambda i: -s.cost[i])[:3]
+            # Only expensive words can have a large gain (gain ~ own cost + context effect):
+            # rescore at most the 2 most expensive words of a segment, if rare enough.
+            order = [i for i in sorted(range(len(s.words)), key=lambda i: -s.cost[i])[:2]
+                     if s.cost[i] >= th.rare_word_cost]
             for wi in order:
                 gains.append((_removal_gain(scorer, s, wi), si, wi))
         if gains:

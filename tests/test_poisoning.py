@@ -404,3 +404,17 @@ def test_config_builds_from_yaml_mapping_and_rejects_typos():
         build_dataclass(PoisoningConfig, {"min_domain": 3})
     with pytest.raises(ConfigError):
         build_dataclass(PoisoningConfig, {"campaign": {"min_domain": 3}})
+
+
+def test_payload_heavy_page_with_uncertain_language_label_is_still_scored(tagger, pages):
+    rng = random.Random(12)
+    text = dict((n, t) for n, t, _ in pages)["aeb__8380689f358c1e3a"][:400] + " <ZQX> " + _gibberish(rng, 600)
+    for lang, score in (("pcm", 0.63), ("unknown", 0.47), (None, None)):
+        d = _doc(text, lang)
+        d["language_score"] = score
+        tagger.tag(d)
+        assert "gibberish" in d["poison_flags"], lang
+    confident = _doc(text, "la")
+    confident["language_score"] = 0.99
+    tagger.tag(confident)
+    assert "gibberish" not in confident["poison_flags"]
