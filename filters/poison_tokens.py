@@ -52,6 +52,10 @@ _INJECTION = [
     r"(?:instructions?|prompts?|directions?|directives?|commands?|guidelines?|rules|context|messages?|"
     r"constraints|programming|orders|guidance|text)",
     r"\b(?:ignore|disregard|forget)\s+(?:everything|anything|all)\s+(?:above|before|previously|you\s+(?:were|have\s+been)\s+told)",
+    r"\b(?:ignore|disregard|forget|override)\s+(?:all\s+)?(?:of\s+)?your\s+(?:previous\s+|prior\s+|original\s+)?"
+    r"(?:instructions|rules|guidelines|programming|directives|system\s+prompt)",
+    r"\b(?:do\s+not|don't|stop)\s+follow(?:ing)?\s+(?:the\s+|your\s+|any\s+)?(?:previous|prior|original|above|earlier|system)\s+"
+    r"(?:instructions|rules|prompts?|guidelines)",
     r"\b(?:ignore|disregard|forget|bypass)\s+(?:your|the|all)\s+(?:system\s+prompt|safety\s+(?:guidelines|rules|filters)|"
     r"content\s+polic(?:y|ies)|restrictions|guardrails|training)",
     r"\b(?:you\s+are|you're)\s+now\s+(?:in\s+)?(?:DAN\b|developer\s+mode|an?\s+(?:unrestricted|unfiltered|uncensored|jailbroken)\b|"
@@ -106,7 +110,7 @@ _DISCUSS_WINDOW = 200
 _MAX_CODE_LINE = 300
 _CODE_SYNTAX_RE = re.compile(r"[=;{}()]")
 _ANCHOR_WORDS = frozenset(
-    "ignore ignoring disregard forget skip override bypass neglect overlook dan developer jailbreak "
+    "ignore ignoring disregard forget skip override bypass neglect overlook follow following dan developer jailbreak "
     "jailbroken unrestricted unfiltered uncensored prompt instructions instruction directive directives "
     "ai llm llms chatbot chatbots restrictions evil ignoriere ignorieren ignorez ignorer ignora "
     "игнорируй игнорируйте".split()

@@ -42,6 +42,10 @@ INVISIBLE_CHARS = frozenset(
     "\u200b\u200c\u200d"  # ZWSP, ZWNJ, ZWJ
     "\u2060\u2061\u2062\u2063\u2064"  # word joiner, invisible maths operators
     "\ufeff"  # BOM / zero-width no-break space
+    "\u034f"  # combining grapheme joiner
+    "\u17b4\u17b5"  # Khmer inherent vowels (invisible)
+    "\u206a\u206b\u206c\u206d\u206e\u206f"  # deprecated format controls
+    "\ufff9\ufffa\ufffb"  # interlinear annotation controls
 )
 # Invisible "letters" used as filler in attacks (Hangul fillers, braille blank).
 FILLER_CHARS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
