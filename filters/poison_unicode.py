@@ -75,7 +75,7 @@ _JOINING_SCRIPTS = frozenset(
 )
 # Scripts written without spaces, where ZWSP marks word boundaries.
 _NO_SPACE_SCRIPTS = frozenset(
-    "THAI LAO KHMER MYANMAR TIBETAN CJK HIRAGANA KATAKANA HANGUL JAVANESE BALINESE".split()
+    "THAI LAO KHMER MYANMAR TIBETAN CJK HIRAGANA KATAKANA JAVANESE BALINESE".split()
 )
 _VOWELS = frozenset("aeiouyäöüàáâãåæèéêëìíîïòóôõøùúûýÿąęœ")
 
