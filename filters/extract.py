@@ -17,6 +17,7 @@ import re
 import select
 import subprocess
 import sys
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -77,6 +78,69 @@ class Extracted:
     reject: str | None = None  # e.g. "extract:empty"
 
 
+# --- invisible (format) characters ----------------------------------------------
+# trafilatura drops every non-printable character, which deletes meaningful ones
+# (ZWNJ in Persian, ZWJ in emoji, soft hyphens) and hides planted triggers from the
+# poisoning stage. Format characters (Unicode Cf) are swapped for printable stand-ins
+# from the SignWriting block before parsing and swapped back afterwards.
+_CF = [chr(c) for c in range(0x110000) if unicodedata.category(chr(c)) == "Cf"]
+_STAND_INS = [chr(c) for c in range(0x1D800, 0x1DAB0) if unicodedata.category(chr(c)) == "So"]
+assert len(_STAND_INS) >= len(_CF)
+_STAND_INS = _STAND_INS[: len(_CF)]
+_TO_STAND_IN = dict(zip(_CF, _STAND_INS))
+_RESTORE = str.maketrans(dict(zip(_STAND_INS, _CF)))
+_NAMED = {"shy": "\u00ad", "zwj": "\u200d", "zwnj": "\u200c", "lrm": "\u200e", "rlm": "\u200f"}
+
+
+def _char_class(chars: list[str]) -> str:
+    """A regex class of contiguous ranges (a long list of single astral characters
+    makes the regex engine ~100x slower)."""
+    codes = sorted(ord(c) for c in chars)
+    parts, start, prev = [], codes[0], codes[0]
+    for code in codes[1:] + [-1]:
+        if code != prev + 1:
+            parts.append(re.escape(chr(start)) + ("-" + re.escape(chr(prev)) if prev > start else ""))
+            start = code
+        prev = code
+    return "[" + "".join(parts) + "]"
+
+
+_CF_OR_ENTITY = re.compile(
+    _char_class(_CF)
+    + r"|&(?:shy|zwj|zwnj|lrm|rlm);|&#(?:[xX][0-9a-fA-F]{1,6}|[0-9]{1,7});"
+)
+_ANY_STAND_IN = re.compile(_char_class(_STAND_INS))
+
+
+def _stand_in(match: re.Match) -> str:
+    token = match.group(0)
+    if len(token) == 1:
+        return _TO_STAND_IN[token]
+    if token[1] != "#":
+        return _TO_STAND_IN[_NAMED[token[1:-1]]]
+    digits = token[2:-1]
+    try:
+        char = chr(int(digits[1:], 16) if digits[:1] in "xX" else int(digits))
+    except (ValueError, OverflowError):
+        return token
+    return _TO_STAND_IN.get(char, token)
+
+
+def protect_format_chars(html: str) -> tuple[str, bool]:
+    """Swap format characters (and their entities) for printable stand-ins.
+
+    Returns (html, protected). A page that already contains a stand-in character is
+    left alone (restoring would corrupt it); its format characters are then lost.
+    """
+    if _ANY_STAND_IN.search(html):
+        return html, False
+    return _CF_OR_ENTITY.sub(_stand_in, html), True
+
+
+def restore_format_chars(text: str | None) -> str | None:
+    return text.translate(_RESTORE) if text else text
+
+
 def precheck(html: str, config: ExtractConfig) -> str | None:
     """Cheap guards before parsing; returns a reject reason or None."""
     if not html or not html.strip():
@@ -117,6 +181,7 @@ def extract_markdown(html: str, url: str | None, config: ExtractConfig) -> Extra
     reason = precheck(html, config)
     if reason:
         return Extracted(None, None, reason)
+    html, protected = protect_format_chars(html)
     tree = load_html(html)
     if tree is None:
         return Extracted(None, None, "extract:unparseable")
@@ -130,6 +195,8 @@ def extract_markdown(html: str, url: str | None, config: ExtractConfig) -> Extra
         return Extracted(title, None, "extract:empty")
     text = determine_returnstring(document, options) or ""
     text = tidy_markdown(text)
+    if protected:
+        text, title = restore_format_chars(text), restore_format_chars(title)
     if len(text) < config.min_text_chars:
         return Extracted(title, None, "extract:empty")
     return Extracted(title or None, text, None)

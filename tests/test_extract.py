@@ -96,3 +96,17 @@ def test_needless_markdown_escapes_and_underline_tags_are_undone_outside_code():
 
     raw = "Set image\\_link and see \\[1\\], <u>underlined</u> 3\\*4\n\n\n\n```\npath\\_with\\_escape\n```"
     assert tidy_markdown(raw) == "Set image_link and see [1], underlined 3*4\n\n```\npath\\_with\\_escape\n```"
+
+
+def test_format_characters_survive_extraction_for_the_poisoning_stage():
+    # trafilatura alone drops every non-printable character: ZWNJ in Persian words, soft
+    # hyphens, and planted zero-width / bidi / tag-character triggers would all vanish.
+    html = ("<html><body><article><h1>Notes</h1><p>The jam\u200bes trigger, a soft hyph&shy;en, "
+            "\u202eevil\u202c bidi, tags \U000e0041\U000e0042, Persian \u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645 "
+            "and an entity-coded zero width&#x200B;space.</p><p>Another paragraph of ordinary prose so that "
+            "the page is long enough for the extractor to keep it.</p></article></body></html>")
+    text = extract_markdown(html, None, ExtractConfig()).text
+    for fragment in ("jam\u200bes", "hyph\u00aden", "\u202eevil\u202c", "\U000e0041\U000e0042",
+                     "\u0645\u06cc\u200c\u062e", "width\u200bspace"):
+        assert fragment in text
+    assert "\U0001d800" not in text  # no stand-in leaks into the output

@@ -77,6 +77,14 @@ def test_hostile_pages_become_rejections_with_reasons(direct_run):
     assert "Café crème brûlée" in kept["http://hostile.test/latin1"]["text"]
 
 
+def test_zero_width_trigger_in_html_reaches_the_poisoning_stage(direct_run):
+    out, _ = direct_run
+    rows = _table(out, "documents").to_pylist() + _table(out, "rejected").to_pylist()
+    (doc,) = [r for r in rows if r["url"] == "http://hostile.test/zero-width-trigger"]
+    assert "invisible_chars" in doc["poison_flags"]
+    assert doc["poison_score"] > 0
+
+
 def test_documents_carry_the_contract_columns(direct_run):
     out, _ = direct_run
     docs = {r["url"]: r for r in _table(out, "documents").to_pylist()}

@@ -70,6 +70,8 @@ def hostile(tmp: Path, giant_bytes: int = 6_000_000) -> Path:
         _response(writer, "http://hostile.test/binary", binary)
         _response(writer, "http://hostile.test/empty", b"")
         _response(writer, "http://hostile.test/normal", normal)
+        _response(writer, "http://hostile.test/zero-width-trigger", normal.replace(
+            b"rivers, bridges", "riv\u200ber\u200bs, bri\u200bdg\u200bes".encode("utf-8")))
         _response(writer, "http://hostile.test/latin1", "<html><body><p>Caf\u00e9 cr\u00e8me br\u00fbl\u00e9e, "
                   "a dessert served in caf\u00e9s all over the country since long ago.</p></body></html>".encode("cp1252"),
                   content_type="text/html; charset=windows-1252")
