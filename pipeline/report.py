@@ -164,7 +164,9 @@ def _funnel(summary: dict[str, Any]) -> list[dict[str, Any]]:
         {"stage": "HTML documents", "documents": docs},
     ]
     remaining = docs
-    for stage in ("extract", "dedup", "license", "secrets", "pii", "quality", "language", "poisoning", "policy", "mixture"):
+    # extraction, then the policy's rule order (filters.policy.RULE_ORDER), then mixture
+    for stage in ("extract", "dedup", "language", "length", "license", "secrets", "pii", "poisoning",
+                  "quality", "mixture"):
         removed = sum(v for k, v in rej.items() if stage_of(k) == stage)
         if removed:
             remaining -= removed
