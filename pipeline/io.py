@@ -66,13 +66,17 @@ class ReadWarcDoFn(beam.DoFn):
 
 
 class ReadWarcs(beam.PTransform):
-    """Globs → RawPages + outcome keys. Pages are reshuffled so extraction spreads
-    over all workers even when there are fewer files than workers."""
+    """Globs → RawPages + outcome keys. Files are reshuffled over workers; pages too
+    when there are few files (see ReadConfig.spread_pages)."""
 
-    def __init__(self, patterns: list[str], config: ReadConfig):
+    def __init__(self, patterns: list[str], config: ReadConfig, n_files: int | None = None):
         super().__init__()
         self.patterns = list(patterns)
         self.config = config
+        if config.spread_pages == "auto":
+            self.spread_pages = n_files is None or n_files < config.spread_pages_below_files
+        else:
+            self.spread_pages = config.spread_pages == "always"
 
     def expand(self, pbegin):
         files = (
@@ -87,7 +91,9 @@ class ReadWarcs(beam.PTransform):
         results = files | "Read records" >> beam.ParDo(ReadWarcDoFn(self.config)).with_outputs(
             OUTCOMES, main=PAGES
         )
-        pages = results[PAGES] | "Spread pages" >> beam.Reshuffle()
+        pages = results[PAGES]
+        if self.spread_pages:
+            pages = pages | "Spread pages" >> beam.Reshuffle()
         return {"pages": pages, "outcomes": results[OUTCOMES]}
 
 

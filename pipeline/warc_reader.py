@@ -47,6 +47,16 @@ class ReadConfig:
     max_payload_bytes: int = 10_000_000
     # Only 2xx responses are documents (redirects and error pages are skipped).
     accept_status: list[int] = field(default_factory=lambda: list(range(200, 300)))
+    # Reshuffle pages after reading so extraction spreads over workers even with one
+    # file. That shuffles every raw page: worth it for a few local files, wasteful for a
+    # crawl of thousands of files (already spread by file). "auto": only below
+    # `spread_pages_below_files` input files. Or "always" / "never".
+    spread_pages: str = "auto"
+    spread_pages_below_files: int = 64
+
+    def __post_init__(self) -> None:
+        if self.spread_pages not in ("auto", "always", "never"):
+            raise ValueError("read.spread_pages must be auto, always or never")
 
 
 @dataclass
