@@ -16,6 +16,7 @@ number into a coarse label with cut-offs from a reference distribution (see
 from __future__ import annotations
 
 import contextlib
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -56,7 +57,13 @@ def _fold_non_ascii(match: re.Match[str]) -> str:
     Equivalent to applying them to the whole text: NFD only decomposes and reorders
     non-ASCII characters, and every mark, non-ASCII digit and mapped punctuation mark is
     non-ASCII. English text is mostly ASCII, so this touches few characters."""
-    run = unicodedata.normalize("NFD", match.group())
+    return _fold_run(match.group())
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _fold_run(run: str) -> str:
+    """The same few runs (’, “, é, —) recur in every document: fold each once."""
+    run = unicodedata.normalize("NFD", run)
     run = "".join(c for c in run if unicodedata.category(c) != "Mn")
     run = _DIGIT_RE.sub("0", run)
     return "".join(_UNICODE_PUNCT.get(c, c) for c in run)
