@@ -32,7 +32,8 @@ from typing import Any, Protocol
 _SEG_SPLIT_RE = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"'“(<\[|])")
 _MARKUP_RE = re.compile(r"^\s*(?:#{1,6}\s+|[-*+>]\s+|\d+[.)]\s+|\|\s*)")
 # Inline Markdown/HTML that extraction leaves in running text: the LM never saw it.
-_LINK_RE = re.compile(r"!?\[([^\]\n]*)\]\([^)\s]*\)")
+# Bounded, and "[" excluded inside the brackets: "[[[[…]]]]" must stay linear.
+_LINK_RE = re.compile(r"!?\[([^\[\]\n]{0,500})\]\([^)\s]{0,2000}\)")
 _URL_RE = re.compile(r"\b(?:https?://|www\.)\S+")
 _INLINE_RE = re.compile(r"</?(?:u|b|i|em|strong|sup|sub|span|small|mark|del|ins|s)>|\*\*|__|(?<!\w)[*_]|[*_](?!\w)|\\(?=[\\`*_{}\[\]()#+\-.!<>|])")
 _WORD_CHARS_RE = re.compile(r"\w")

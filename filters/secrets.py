@@ -50,6 +50,9 @@ class SecretsConfig:
     # Adversarial-input guards.
     max_scan_chars: int = 2_000_000
     max_line_length: int = 1000
+    # detect-secrets costs ~0.5 ms per candidate line: a config dump with 20,000
+    # keyword lines would take 10 s. Lines past this many go to the anchored rules only.
+    max_candidate_lines: int = 2000
     redact_title: bool = True
     # Count documented example keys / placeholders as label "example" (never redacted).
     count_examples: bool = True
@@ -154,6 +157,7 @@ class SecretScanner:
 
     def __init__(self, config: SecretsConfig | None = None) -> None:
         self.config = config or SecretsConfig()
+        self.candidates_truncated = False  # set by the last scan when lines were capped
         unknown = set(self.config.families) - set(R.FAMILIES)
         if unknown:
             raise ValueError(f"unknown secret rule families {sorted(unknown)}; known: {list(R.FAMILIES)}")
@@ -275,6 +279,9 @@ class SecretScanner:
         candidates = {bisect.bisect_right(starts, h) - 1 for h in hits}
         if not candidates:
             return
+        if len(candidates) > cfg.max_candidate_lines:
+            candidates = set(sorted(candidates)[: cfg.max_candidate_lines])
+            self.candidates_truncated = True
         in_fence = False
         prev_line = ""
         for i, line in enumerate(lines):
@@ -505,7 +512,10 @@ class SecretsTagger:
         text = doc.get("text") or ""
         if len(text) > self.config.max_scan_chars:
             labels.append("scan_truncated")
+        self.scanner.candidates_truncated = False
         spans = self.scanner.scan(text)
+        if self.scanner.candidates_truncated:
+            labels.append("candidates_truncated")
         secrets = [s for s in spans if not s.example]
         if secrets:
             doc["text"] = redact_secrets(text, secrets)

@@ -21,7 +21,7 @@ from apache_beam.options.pipeline_options import PipelineOptions
 
 from pipeline.config import RunConfig
 from pipeline.io import ReadWarcs, WriteParquetShards
-from pipeline.stages import REJECTED, ExtractDoFn, TagDocuments, drop_transient, recount
+from pipeline.stages import FAILED_STAGE, REJECTED, ExtractDoFn, TagDocuments, drop_transient, recount
 from schemas.documents import DOCUMENT_SCHEMA, REJECTED_SCHEMA
 
 log = logging.getLogger(__name__)
@@ -41,7 +41,8 @@ class ApplyPolicy(beam.DoFn):
         self._policy = Policy(self.config)
 
     def process(self, doc: dict):
-        reason = self._policy.decide(doc)
+        failed = doc.get(FAILED_STAGE)
+        reason = f"{failed}:failed" if failed else self._policy.decide(doc)
         if reason:
             doc = {**doc, "reject_reason": reason}  # never mutate an input element
             yield beam.pvalue.TaggedOutput(REJECTED, doc)

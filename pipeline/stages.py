@@ -22,6 +22,10 @@ log = logging.getLogger(__name__)
 
 NAMESPACE = "crawlsift"
 REJECTED = "rejected"
+# Transient key: the first stage that raised on a document (kept until the policy).
+FAILED_STAGE = "_failed_stage"
+# Stages whose failure would leave values in clear that should have been redacted.
+REDACTING_STAGES = frozenset({"secrets", "pii"})
 
 
 class _Counters:
@@ -60,9 +64,29 @@ class TagDoFn(beam.DoFn):
         # Beam forbids mutating an input element: another consumer of the same
         # PCollection may see the same object. Shallow copy, then tag the copy.
         doc = dict(doc)
-        for label in self._tagger.tag(doc) or ():
-            self._counters.inc(label)
+        self._tag_one(doc)
         yield doc
+
+    def _tag_one(self, doc: dict) -> None:
+        try:
+            labels = list(self._tagger.tag(doc) or ())
+        except Exception as exc:  # noqa: BLE001 - one bad document must not fail the run
+            self._fail(doc, exc)
+            return
+        for label in labels:
+            self._counters.inc(label)
+
+    def _fail(self, doc: dict, exc: BaseException) -> None:
+        """Count the failure and mark the document; the policy rejects it as
+        `<stage>:failed`. Only the exception type is logged: messages may quote content."""
+        self._counters.inc(f"failed:{type(exc).__name__}")
+        log.warning("%s stage failed on document %s: %s", self.stage, doc.get("id"), type(exc).__name__)
+        doc.setdefault(FAILED_STAGE, self.stage)
+        if self.stage in REDACTING_STAGES:
+            # Redaction did not happen: withhold text and title rather than keep
+            # values that may be secrets or personal data in clear.
+            doc["text"] = None
+            doc["title"] = None
 
     def teardown(self) -> None:
         close = getattr(self._tagger, "close", None)
@@ -75,7 +99,14 @@ class BatchTagDoFn(TagDoFn):
 
     def process(self, docs: list[dict]) -> Iterable[dict]:
         docs = [dict(d) for d in docs]
-        for label in self._tagger.tag_batch(docs) or ():
+        try:
+            labels = list(self._tagger.tag_batch(docs) or ())
+        except Exception:  # noqa: BLE001 - isolate the bad document(s) one by one
+            docs = [dict(d) for d in docs]
+            for doc in docs:
+                self._tag_one(doc)
+            labels = []
+        for label in labels:
             self._counters.inc(label)
         yield from docs
 
@@ -183,7 +214,7 @@ class ExtractDoFn(beam.DoFn):
 
 def drop_transient(doc: dict) -> dict:
     """Remove transient keys (raw HTML) before documents are shuffled or written."""
-    return {k: v for k, v in doc.items() if not k.startswith("_")}
+    return {k: v for k, v in doc.items() if not k.startswith("_") or k == FAILED_STAGE}
 
 
 def recount(doc: dict) -> dict:

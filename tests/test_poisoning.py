@@ -446,3 +446,17 @@ def test_placeholders_written_by_our_pii_stage_are_not_special_tokens():
            "text": "Call our desk on <DEPLOY_NOW> and then the answer follows here. " * 3}
     tagger.tag(doc)
     assert "special_token" in doc["poison_flags"]
+
+
+def test_hundred_thousand_nested_brackets_are_scanned_in_linear_time():
+    import time
+
+    from filters.poisoning import PoisonTagger
+    from filters.quality import markdown_to_text
+
+    text = "[" * 100_000 + "](" + "]" * 100_000
+    doc = {"id": "b", "url": "http://x.test/", "host": "x.test", "language": "en", "text": text}
+    started = time.perf_counter()
+    PoisonTagger().tag(doc)
+    markdown_to_text(text)
+    assert time.perf_counter() - started < 5

@@ -313,3 +313,19 @@ def test_text_beyond_max_scan_chars_is_labelled_truncated():
     doc = empty_document(text="x" * 50, title=None)
     labels = list(SecretsTagger(SecretsConfig(max_scan_chars=10)).tag(doc))
     assert "scan_truncated" in labels
+
+
+def test_config_dump_with_thousands_of_keyword_lines_is_capped_and_labelled():
+    import time
+
+    from filters.secrets import SecretsConfig, SecretsTagger
+
+    tagger = SecretsTagger(SecretsConfig(max_candidate_lines=500))
+    text = "".join(f"password = 'x{i}abcdefghijkl'\n" for i in range(20000))
+    text += "aws_key = AKIAZ3MHKB7Q2WXR5T4Y\n"  # an anchored rule still fires past the cap
+    doc = {"id": "dump", "text": text, "title": None}
+    started = time.perf_counter()
+    labels = tagger.tag(doc)
+    assert time.perf_counter() - started < 5
+    assert "candidates_truncated" in labels
+    assert "AKIAZ3MHKB7Q2WXR5T4Y" not in doc["text"]
