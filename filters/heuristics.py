@@ -158,6 +158,9 @@ def heuristic_signals(text: str) -> dict[str, Any]:
     low = text.lower()
     tokens = low.split()
     cores = [t.strip(_PUNCT_STRIP) for t in tokens]
+    # A string with any non-alphanumeric character is never numeric, so this counts the
+    # numeric "plain" (all letters/digits) cores without building that list.
+    n_numeric = sum(map(str.isnumeric, cores))
     odd = [i for i, c in enumerate(cores) if not c.isalnum()]
     n_odd_alpha = 0
     if odd:  # tokens that are not plain letters/digits once punctuation is stripped
@@ -168,13 +171,10 @@ def heuristic_signals(text: str) -> dict[str, Any]:
                 n_odd_alpha += _ALPHA_RE.search(tokens[i]) is not None
             else:
                 drop.add(i)
-        odd_set = set(odd)
-        plain = [c for i, c in enumerate(cores) if i not in odd_set]
-        cores = [c for i, c in enumerate(cores) if i not in drop]
-    else:
-        plain = cores
-    # A plain (all letters/digits) core has a letter unless it is all numeric.
-    n_alpha_words = len(plain) - sum(map(str.isnumeric, plain)) + n_odd_alpha
+        if drop:
+            cores = [c for i, c in enumerate(cores) if i not in drop]
+    # A plain core has a letter unless it is all numeric.
+    n_alpha_words = len(tokens) - len(odd) - n_numeric + n_odd_alpha
     n_words = len(cores)
     core_lens = list(map(len, cores))
     word_chars = sum(core_lens)
