@@ -69,12 +69,16 @@ class ReadWarcs(beam.PTransform):
     """Globs → RawPages + outcome keys. Files are reshuffled over workers; pages too
     when there are few files (see ReadConfig.spread_pages)."""
 
-    def __init__(self, patterns: list[str], config: ReadConfig, n_files: int | None = None):
+    def __init__(
+        self, patterns: list[str], config: ReadConfig, n_files: int | None = None, n_bytes: int | None = None
+    ):
         super().__init__()
         self.patterns = list(patterns)
         self.config = config
         if config.spread_pages == "auto":
-            self.spread_pages = n_files is None or n_files < config.spread_pages_below_files
+            self.spread_pages = (n_files is None or n_files < config.spread_pages_below_files) and (
+                n_bytes is None or n_bytes < config.spread_pages_below_mb * 1_000_000
+            )
         else:
             self.spread_pages = config.spread_pages == "always"
 

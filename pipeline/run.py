@@ -65,14 +65,15 @@ class WriteStats(beam.PTransform):
         )
 
 
-def count_files(patterns: list[str]) -> int:
-    """Files the input globs match now (decides whether pages are spread over workers)."""
-    return len({m.path for r in FileSystems.match(list(patterns)) for m in r.metadata_list})
+def measure_inputs(patterns: list[str]) -> tuple[int, int]:
+    """(files, bytes) the input globs match now: decides whether pages are spread over workers."""
+    sizes = {m.path: m.size_in_bytes for r in FileSystems.match(list(patterns)) for m in r.metadata_list}
+    return len(sizes), sum(sizes.values())
 
 
 def build_documents(p: beam.Pipeline, inputs: list[str], config: RunConfig) -> dict[str, Any]:
     """read | extract | per-document signals | corpus passes. Returns named PCollections."""
-    read = p | "Read WARCs" >> ReadWarcs(inputs, config.read, count_files(inputs))
+    read = p | "Read WARCs" >> ReadWarcs(inputs, config.read, *measure_inputs(inputs))
     extracted = read["pages"] | "Extract" >> beam.ParDo(ExtractDoFn(config.extract)).with_outputs(
         REJECTED, main="docs"
     )

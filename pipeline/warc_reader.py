@@ -48,11 +48,14 @@ class ReadConfig:
     # Only 2xx responses are documents (redirects and error pages are skipped).
     accept_status: list[int] = field(default_factory=lambda: list(range(200, 300)))
     # Reshuffle pages after reading so extraction spreads over workers even with one
-    # file. That shuffles every raw page: worth it for a few local files, wasteful for a
-    # crawl of thousands of files (already spread by file). "auto": only below
-    # `spread_pages_below_files` input files. Or "always" / "never".
+    # file. That shuffles every raw page: worth it for a few small local files, wasteful
+    # for a crawl of thousands of files (already spread by file), and on the local
+    # runners it holds every raw page in memory (~4x the compressed size). "auto": only
+    # below `spread_pages_below_files` files and `spread_pages_below_mb` MB of input.
+    # Or "always" / "never".
     spread_pages: str = "auto"
     spread_pages_below_files: int = 64
+    spread_pages_below_mb: int = 128
 
     def __post_init__(self) -> None:
         if self.spread_pages not in ("auto", "always", "never"):

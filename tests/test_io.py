@@ -14,6 +14,8 @@ def test_pages_are_spread_over_workers_only_for_few_input_files():
     assert ReadWarcs(["a"], ReadConfig(), n_files=90_000).spread_pages is False
     assert ReadWarcs(["a"], ReadConfig(spread_pages="always"), n_files=90_000).spread_pages is True
     assert ReadWarcs(["a"], ReadConfig(spread_pages="never"), n_files=1).spread_pages is False
+    # one Common Crawl file (~1 GB): the local runners would hold every raw page in memory
+    assert ReadWarcs(["a"], ReadConfig(), n_files=1, n_bytes=1_100_000_000).spread_pages is False
     with pytest.raises(ValueError):
         ReadConfig(spread_pages="sometimes")
 
