@@ -77,7 +77,7 @@ class PiiConfig:
     score_threshold: float = 0.4
     # Added to a weak match's score when a context word ("phone", "ssn", ...) is near.
     context_boost: float = 0.35
-    # placeholder: "<EMAIL_ADDRESS>"; surrogate: keyed-hash look-alikes ("user_3f2a9c@example.invalid").
+    # mode "placeholder" writes "<EMAIL_ADDRESS>"; "surrogate" writes keyed-hash look-alikes ("user_3f2a9c@example.invalid").
     mode: str = "placeholder"
     # HMAC key for surrogates; required in surrogate mode. Same key -> same surrogates across runs.
     surrogate_key: str = ""
