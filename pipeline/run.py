@@ -131,9 +131,8 @@ def build_selection(docs, extra_rejected: list, config: RunConfig, output: str, 
         FileSystems.join(output, "rejected"), REJECTED_SCHEMA, config.output
     )
 
-    # Count each rejected stream before the Flatten: a Flatten whose output feeds
-    # several consumers was seen to deliver some inputs twice to one of them on the
-    # in-process runner, which would break the identity.
+    # Outcome keys come from the very PCollections that are written, so the report's
+    # counts are the Parquet rows (the driver cross-checks them after the run).
     keys = [kept | "Key kept" >> beam.Map(lambda d: "kept")] + [
         part | f"Key rejected {i}" >> beam.Map(lambda d: f"rejected:{d['reject_reason']}")
         for i, part in enumerate(rejected_parts)
