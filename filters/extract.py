@@ -174,13 +174,18 @@ def _options(config: ExtractConfig, url: str | None):
 
 def extract_markdown(html: str, url: str | None, config: ExtractConfig) -> Extracted:
     """Run trafilatura in this process (no deadline): title + Markdown body."""
+    reason = precheck(html, config)
+    if reason:
+        return Extracted(None, None, reason)
+    return _extract_checked(html, url, config)
+
+
+def _extract_checked(html: str, url: str | None, config: ExtractConfig) -> Extracted:
+    """extract_markdown after `precheck` passed (the sandbox parent already ran it)."""
     from trafilatura.core import bare_extraction, determine_returnstring
     from trafilatura.metadata import extract_title
     from trafilatura.utils import load_html
 
-    reason = precheck(html, config)
-    if reason:
-        return Extracted(None, None, reason)
     html, protected = protect_format_chars(html)
     tree = load_html(html)
     if tree is None:
@@ -238,7 +243,7 @@ def sandbox_main() -> None:
             return
         html, url = msg
         try:
-            result = extract_markdown(html, url, config)
+            result = _extract_checked(html, url, config)
         except Exception as exc:  # noqa: BLE001 - reported as a rejection reason
             result = Extracted(None, None, f"extract:failed_{type(exc).__name__}")
         _write_frame(stdout, result)

@@ -45,6 +45,12 @@ RULE_ORDER = (
 STICKY_PREFIXES = ("extract:",)
 
 
+def is_sticky(reason: str | None) -> bool:
+    """A reject reason a re-filter keeps: decided before any signal existed (extraction),
+    or `<stage>:failed` (a stage raised; the text may have been withheld)."""
+    return bool(reason) and (reason.startswith(STICKY_PREFIXES) or reason.endswith(":failed"))
+
+
 @dataclass(frozen=True)
 class Bounds:
     """Inclusive bounds on one numeric column: value < min or value > max fails."""
@@ -211,7 +217,7 @@ class Policy:
     def redecide(self, doc: Document) -> str | None:
         """For re-filtering existing output: extraction rejects stay, everything else is re-decided."""
         previous = doc.get("reject_reason")
-        if previous and previous.startswith(STICKY_PREFIXES):
+        if is_sticky(previous):
             return previous
         return self.decide(doc)
 

@@ -57,7 +57,8 @@ class ConfigError(ValueError):
     """The configuration file is not valid."""
 
 
-def _load_class(path: str) -> type:
+def load_object(path: str):
+    """Import "package.module:Name" (config classes, taggers)."""
     module, _, name = path.partition(":")
     return getattr(importlib.import_module(module), name)
 
@@ -156,7 +157,7 @@ def load_config(source: str | Path | Mapping[str, Any] | None = None) -> RunConf
     if unknown:
         raise ConfigError(f"unknown config sections {unknown}; known: {sorted(SECTIONS)}")
     sections = {
-        name: build_dataclass(_load_class(path), raw.get(name), name)
+        name: build_dataclass(load_object(path), raw.get(name), name)
         for name, path in SECTIONS.items()
     }
     return RunConfig(sections=sections, raw=raw)

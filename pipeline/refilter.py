@@ -18,21 +18,13 @@ from apache_beam.options.pipeline_options import PipelineOptions
 
 from pipeline.config import RunConfig
 from pipeline.run import build_selection, clear_output
+from filters.policy import is_sticky
 from schemas.documents import DOCUMENT_SCHEMA
-
-# Reasons decided before any signal exists (extraction), or for documents a stage
-# failed on (`<stage>:failed`, text possibly withheld): not re-evaluated.
-FINAL_STAGES = ("extract:",)
-
-
-def _is_final(reason: str | None) -> bool:
-    return bool(reason) and (reason.startswith(FINAL_STAGES) or reason.endswith(":failed"))
-
 
 def _reset(row: dict) -> dict:
     reason = row.get("reject_reason")
     row = {name: row.get(name) for name in DOCUMENT_SCHEMA.names}
-    if _is_final(reason):
+    if is_sticky(reason):
         row["reject_reason"] = reason
     row["mixture_bucket"] = None
     row["mixture_copies"] = None

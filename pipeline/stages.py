@@ -7,14 +7,14 @@ labels it returns as Beam counters ``<stage>:<label>`` in namespace ``crawlsift`
 from __future__ import annotations
 
 import hashlib
-import importlib
 import logging
 import time
-from typing import Any, Callable, Iterable
+from typing import Any, Iterable
 
 import apache_beam as beam
 from apache_beam.metrics import Metrics
 
+from pipeline.config import load_object
 from schemas.documents import empty_document
 from pipeline.warc_reader import RawPage, decode_html, host_of
 
@@ -42,11 +42,6 @@ class _Counters:
         c.inc(n)
 
 
-def _load(path: str) -> Callable[..., Any]:
-    module, _, name = path.partition(":")
-    return getattr(importlib.import_module(module), name)
-
-
 class TagDoFn(beam.DoFn):
     """Run a filters/ tagger over documents; nothing is dropped."""
 
@@ -57,7 +52,7 @@ class TagDoFn(beam.DoFn):
         self._tagger: Any = None
 
     def setup(self) -> None:
-        self._tagger = _load(self.tagger_path)(self.config)
+        self._tagger = load_object(self.tagger_path)(self.config)
         self._counters = _Counters(self.stage)
 
     def process(self, doc: dict) -> Iterable[dict]:

@@ -309,6 +309,7 @@ def iter_warc(raw: IO[bytes], filename: str, config: ReadConfig | None = None) -
     # After an error in the record *following* a yielded one, the resync lands on
     # that same record; its second failure must not be counted twice.
     suppress_at_base = False
+    yielded = 0
     while True:
         stream = _Stream(raw, base)
         it = ArchiveIterator(stream, arc2warc=True)
@@ -321,7 +322,7 @@ def iter_warc(raw: IO[bytes], filename: str, config: ReadConfig | None = None) -
                 event = _record_event(record, filename, current, config, is_arc)
                 yielded_current = True
                 suppress_at_base = False
-                it._crawlsift_yielded = getattr(it, "_crawlsift_yielded", 0) + 1
+                yielded += 1
                 yield event
             if stream.pos >= size or not raw.read(1):
                 return
@@ -331,7 +332,7 @@ def iter_warc(raw: IO[bytes], filename: str, config: ReadConfig | None = None) -
             if "non-chunked" in str(exc) and base == 0:
                 # Whole-file gzip (not one member per record): valid, just not
                 # seekable per record. Re-read it as one stream, skipping what we yielded.
-                yield from _iter_whole_gzip(raw, filename, config, skip=_count_done(it), is_arc=is_arc)
+                yield from _iter_whole_gzip(raw, filename, config, skip=yielded, is_arc=is_arc)
                 return
             reason = _classify(exc)
             at_base_again = not yielded_current and current == base
@@ -343,10 +344,6 @@ def iter_warc(raw: IO[bytes], filename: str, config: ReadConfig | None = None) -
             if nxt is None or nxt <= current:
                 return
             base = nxt
-
-
-def _count_done(it: ArchiveIterator) -> int:
-    return getattr(it, "_crawlsift_yielded", 0)
 
 
 def _iter_whole_gzip(

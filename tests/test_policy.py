@@ -250,3 +250,12 @@ def test_config_errors_name_the_problem():
         build_dataclass(PolicyConfig, {"thresholds": {"gopher_word_count": {"minimum": 1}}}, "policy")
     config = build_dataclass(PolicyConfig, {"thresholds": {"gopher_word_count": {"min": 50}}}, "policy")
     assert config.thresholds["gopher_word_count"] == Bounds(min=50.0)
+
+
+def test_failed_stage_rejections_stay_rejected_on_refilter():
+    from filters.policy import is_sticky
+
+    policy = Policy(PolicyConfig())
+    assert policy.redecide({**_doc(), "reject_reason": "pii:failed"}) == "pii:failed"
+    assert is_sticky("extract:timeout") and is_sticky("secrets:failed")
+    assert not is_sticky("quality:bucket_tail") and not is_sticky(None)
