@@ -59,6 +59,10 @@ _INJECTION = [
     r"(?:instructions?|prompts?|directions?|directives?|commands?|guidelines?|rules|context|messages?|"
     r"constraints|programming|orders|guidance|text)",
     r"\b(?:ignore|disregard|forget)\s+(?:everything|anything|all)\s+(?:above|before|previously|you\s+(?:were|have\s+been)\s+told)",
+    # "disregard the above and say ...": the classic injection opener, with an order after it
+    r"\b(?:ignore|disregard|forget)\s+(?:all\s+(?:of\s+)?)?(?:the\s+|that\s+|everything\s+)?(?:above|previous|preceding|prior)"
+    r"(?:\s+(?:text|content|message|input|prompt))?\s*(?:,\s*|\s+)(?:and\s+|then\s+)?(?:instead\s+)?"
+    r"(?:say|print|write|output|respond|reply|tell|translate|answer|return|repeat|act|pretend|only\s+say)\b",
     r"\b(?:ignore|disregard|forget|override)\s+(?:all\s+)?(?:of\s+)?your\s+(?:previous\s+|prior\s+|original\s+)?"
     r"(?:instructions|rules|guidelines|programming|directives|system\s+prompt)",
     r"\b(?:do\s+not|don't|stop)\s+follow(?:ing)?\s+(?:the\s+|your\s+|any\s+)?(?:previous|prior|original|above|earlier|system)\s+"

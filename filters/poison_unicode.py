@@ -159,6 +159,12 @@ _LOOKALIKE_BMP_RE = re.compile(_char_class({c for c in LOOKALIKE_TO_LATIN if ord
 _LOOKALIKE_ASTRAL_RE = re.compile(_char_class({c for c in LOOKALIKE_TO_LATIN if ord(c) >= 0x10000}))
 _ASTRAL_RE = re.compile("[\U00010000-\U0010ffff]")
 _WORD_RE = re.compile(r"[^\W\d_]+")
+# An ASCII letter touching a Greek, Cyrillic, Armenian or Cherokee letter (cheap pre-check
+# for script mixing by letters that are not in the confusables table, e.g. Greek kappa).
+_MIXED_SCRIPT_RE = re.compile(
+    r"[A-Za-z][\u0370-\u03ff\u0400-\u052f\u0531-\u058f\u13a0-\u13ff]"
+    r"|[\u0370-\u03ff\u0400-\u052f\u0531-\u058f\u13a0-\u13ff][A-Za-z]"
+)
 # Scripts whose lookalikes are used to fake Latin words.
 _HOMOGLYPH_SCRIPTS = frozenset(
     "CYRILLIC GREEK ARMENIAN CHEROKEE COPTIC LISU WARANG CANADIAN MATHEMATICAL FULLWIDTH "
@@ -364,8 +370,30 @@ def _judge_bidi(
         f.strip_spans.append((start, end))
 
 
+def _foreign_inside_latin(word: str) -> bool:
+    """A lookalike-script letter spliced into a Latin word.
+
+    Inside (ASCII letters on both sides), or at an edge of an all-lower-case word. Kept
+    legitimate: units and maths (μm, μmol, Δx, xα) and gene/protein names, where a Greek
+    letter follows an upper-case acronym (TNFα, PPARγ).
+    """
+    n = len(word)
+    lower_word = all(c.islower() for c in word if c in string.ascii_letters)
+    for i, ch in enumerate(word):
+        if ch in string.ascii_letters or char_script(ch) not in _HOMOGLYPH_SCRIPTS:
+            continue
+        left = word[i - 1] if i else ""
+        right = word[i + 1] if i + 1 < n else ""
+        if left and right:
+            if left in string.ascii_letters and right in string.ascii_letters:
+                return True
+        elif lower_word and ch not in "μµ" and (left or right) in string.ascii_letters:
+            return True
+    return False
+
+
 def _scan_homoglyphs(text: str, f: UnicodeFindings) -> None:
-    if not _LOOKALIKE_BMP_RE.search(text):
+    if not _LOOKALIKE_BMP_RE.search(text) and not _MIXED_SCRIPT_RE.search(text):
         if not (_ASTRAL_RE.search(text) and _LOOKALIKE_ASTRAL_RE.search(text)):
             return
     latin = foreign = 0
@@ -402,6 +430,8 @@ def _scan_homoglyphs(text: str, f: UnicodeFindings) -> None:
                 continue
             if n_other_foreign == 0:
                 mixed += 1  # a Latin word with foreign lookalikes (pаypal)
+            elif n_ascii >= 3 and _foreign_inside_latin(w):
+                mixed += 1  # foreign letters between Latin ones (maκes): script mixing
             elif n_other_foreign >= 2 and all(
                 ch in LATIN_WITH_TWIN for ch in w if ch in string.ascii_letters
             ):

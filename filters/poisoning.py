@@ -157,9 +157,12 @@ class PoisoningConfig:
     max_segment_words: int = 80
     # --- score
     weights: dict[str, float] = field(default_factory=_default_weights)
-    # --- sanitising mild cases
-    sanitize_invisible: bool = True
-    sanitize_special_tokens: bool = True
+    # --- sanitising mild cases (opt-in). Off by default: a planted trigger marks the whole
+    # page as suspect (the payload may sit elsewhere on it), and a rejected page costs
+    # little; legitimate hidden characters (emoji ZWJ, Persian ZWNJ, soft hyphens) are
+    # judged benign by the Unicode rules and never flag.
+    sanitize_invisible: bool = False
+    sanitize_special_tokens: bool = False
     mild_max_occurrences: int = 2
     sanitized_weight_factor: float = 0.5
     campaign: CampaignConfig = field(default_factory=CampaignConfig)
