@@ -159,6 +159,8 @@ _LOOKALIKE_BMP_RE = re.compile(_char_class({c for c in LOOKALIKE_TO_LATIN if ord
 _LOOKALIKE_ASTRAL_RE = re.compile(_char_class({c for c in LOOKALIKE_TO_LATIN if ord(c) >= 0x10000}))
 _ASTRAL_RE = re.compile("[\U00010000-\U0010ffff]")
 _WORD_RE = re.compile(r"[^\W\d_]+")
+# Gene/protein names: an upper-case acronym with a Greek suffix (TNFα, PPARγ, ERα).
+_GENE_NAME_RE = re.compile(r"[A-Z][A-Z0-9]{1,9}[\u03b1-\u03c9]")
 # An ASCII letter touching a Greek, Cyrillic, Armenian or Cherokee letter (cheap pre-check
 # for script mixing by letters that are not in the confusables table, e.g. Greek kappa).
 _MIXED_SCRIPT_RE = re.compile(
@@ -426,7 +428,7 @@ def _scan_homoglyphs(text: str, f: UnicodeFindings) -> None:
         if n_ascii:
             # Latin and a lookalike script in one token: either side is disguised. Units and
             # maths symbols (μm, Δx, xα) are short tokens with a Greek letter at an edge.
-            if scripts == {"GREEK"} and (len(w) <= 2 or (w[0] in "μΜ" and n_look == 1)):
+            if scripts == {"GREEK"} and (len(w) <= 2 or (w[0] in "μΜ" and n_look == 1) or _GENE_NAME_RE.fullmatch(w)):
                 continue
             if n_other_foreign == 0:
                 mixed += 1  # a Latin word with foreign lookalikes (pаypal)
