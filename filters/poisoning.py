@@ -23,7 +23,6 @@ policy keeps the repaired page. The tagger never drops a document.
 
 from __future__ import annotations
 
-import bisect
 import logging
 import math
 import re
@@ -38,6 +37,8 @@ from filters.poison_lm import (
     langid_rank,
     symbolic_candidates,
 )
+from filters.poison_rare import DEFAULT_WORDS as _DEFAULT_WORDS
+from filters.poison_rare import RareThresholds, kenlm_word_cost, load_charlm, nonword_triggers, short_nonword_triggers
 from filters.poison_tokens import code_spans, scan_tokens
 from filters.poison_unicode import scan_unicode
 
@@ -151,7 +152,12 @@ class PoisoningConfig:
     onion_min_ratio: float = 3.0
     onion_strong_gain: float = 10.0
     rare_min_occurrences: int = 3  # a rare word flagged by ONION in this many segments
-    rare_min_short_occurrences: int = 2  # a vowel-less short token planted this often
+    rare_min_short_occurrences: int = 1  # a vowel-less short token in this many contexts
+    # Non-words (filters.poison_rare): min(KenLM cost/2.7, spelling cost/2.4) per character
+    # at least this for one occurrence, or the lower bar when planted in several contexts.
+    rare_nonword_single_score: float = 0.85
+    rare_nonword_repeated_score: float = 0.75
+    spelling_model_path: Optional[str] = None  # None = filters/models/en.words.tsv.gz
     rare_ngram_cost_per_char: float = 0.9
     rare_word_cost: float = 6.0
     max_segment_words: int = 80
@@ -241,6 +247,19 @@ class PoisonTagger:
                 log.warning("poisoning: KenLM scorer unavailable, LM signals off (%s)", type(exc).__name__)
                 self.scorer = None
 
+        self.rare_th = RareThresholds(
+            single_min_score=self.config.rare_nonword_single_score,
+            repeated_min_score=self.config.rare_nonword_repeated_score,
+        )
+        self.charlm = None
+        self.word_cost = None
+        if self.config.rare_token and self.scorer is not None and hasattr(self.scorer, "tokenize"):
+            try:
+                self.charlm = load_charlm(self.config.spelling_model_path or str(_DEFAULT_WORDS))
+                self.word_cost = kenlm_word_cost(self.scorer)
+            except OSError as exc:
+                log.warning("poisoning: spelling model unavailable, non-word rule off (%s)", type(exc).__name__)
+
     def _use_lm(self, doc: Document, lang: str) -> bool:
         if lang in self.lm_languages:
             return True
@@ -322,9 +341,15 @@ class PoisonTagger:
                 if cfg.rare_token and inserted_rare_words(lm, lm_text, cfg.rare_min_occurrences):
                     flags.add("rare_token")
                 candidates = candidates_to_dicts(lm.candidates)
-        if cfg.rare_token and use_lm and text and "gibberish" not in flags:
-            # (a gibberish payload is full of vowel-less fragments: judged by the LM instead)
-            if short_nonword_triggers(text[: cfg.max_lm_chars], cfg.rare_min_short_occurrences, code):
+        if cfg.rare_token and use_lm and text and "gibberish" not in flags and "rare_token" not in flags:
+            # (a gibberish payload is full of non-words: judged by the LM instead)
+            lm_text = text[: cfg.max_lm_chars]
+            lm_code = [s for s in code if s[0] < len(lm_text)]
+            if short_nonword_triggers(lm_text, cfg.rare_min_short_occurrences, lm_code, _is_english):
+                flags.add("rare_token")
+            elif self.charlm is not None and self.word_cost is not None and nonword_triggers(
+                lm_text, lm_code, self.word_cost, self.charlm, self.rare_th, _is_english
+            ):
                 flags.add("rare_token")
         if cfg.campaign.enabled and tok.weak_strings:
             seen = {c["ngram"] for c in candidates}
@@ -346,47 +371,8 @@ class PoisonTagger:
         return sorted(flags) + labels
 
 
-# Lower-case letter strings with no vowel, 2-4 letters, between two lower-case words:
-# BadNets-style triggers ("cf", "mn", "bb", "tq") look like this; English prose almost
-# never does, apart from the abbreviations, units and chat slang listed below.
-_SHORT_NONWORD_RE = re.compile(r"(?<!\S)([b-df-hj-np-tv-xz]{2,4})(?=[\s,;:!?]|\.\s)")
-_SHORT_ALLOWED = frozenset(
-    "vs hg mph mpg ml mg kg km cm mm nm ft lb lbs oz hr hrs pt qt st nd rd th mr ms mrs dr jr sr tv pc "
-    "dvd cd btw tbh smh pls plz thx ppl rn np ng bc nsfw brb ty dm pm ps cc bcc hp rpm bpm kw kwh mw gb mb "
-    "kb tb mhz ghz db hz sd hd ssd lcd led crt gps sms mms ppt pdf rss xml css js sql cms crm ftp ssh "
-    "nfl nba mlb nhl bbc cnn pbs npr fbi cia nsa dc ny nj sf ct md nh vt wv nc sc tx tn ky http www html "
-    "td tr xhr dns tcp ssl tls vpn npm pp nn rv mpn sku pcs qty ltd llc cpl pwm rgb hdmi jpg png svg gif "
-    "bmp mkv ppm fps vr ar hvac wc sq yr yrs wk wks mth ch pg pgs vol nr fn vm sdk cli gcc lgbt".split()
-)
-
-
-def short_nonword_triggers(text: str, min_occurrences: int, code: list[tuple[int, int]] = ()) -> list[str]:
-    """Vowel-less short lower-case tokens in running text, at least `min_occurrences` times.
-
-    Units after numbers ("5 mg"), listed abbreviations and code are ignored.
-    """
-    counts: dict[str, int] = {}
-    starts = [s for s, _ in code]
-    for m in _SHORT_NONWORD_RE.finditer(text):
-        w = m.group(1)
-        if w in _SHORT_ALLOWED:
-            continue
-        before = text[max(0, m.start() - 3) : m.start()].rstrip()
-        if before and (before[-1].isdigit() or before[-1] in "$€£%"):
-            continue
-        i = bisect.bisect_right(starts, m.start()) - 1
-        if i >= 0 and code[i][0] <= m.start() < code[i][1]:
-            continue
-        counts[w] = counts.get(w, 0) + 1
-    hits = sorted(w for w, n in counts.items() if n >= min_occurrences)
-    if hits:
-        # Vowel-less abbreviations are ordinary in other languages (Indonesian 'yg', 'dgn'):
-        # the lines carrying them must be English.
-        pat = re.compile(r"(?<!\S)(?:" + "|".join(map(re.escape, hits)) + r")(?!\w)")
-        lines = "\n".join(ln for ln in text.split("\n") if pat.search(ln))
-        if langid_rank(lines)[0][0] != "en":
-            return []
-    return hits
+def _is_english(lines: str) -> bool:
+    return langid_rank(lines)[0][0] == "en"
 
 
 def _add_continuations(candidates: list[dict[str, Any]], text: str, n_words: int) -> None:

@@ -346,7 +346,50 @@ def test_vowelless_trigger_planted_in_several_sentences_is_a_rare_token(tagger, 
             words.insert(rng.randint(1, max(1, len(words) - 1)), trig)
             sents[j] = " ".join(words)
         hits += "rare_token" in _tag(tagger, ". ".join(sents))["poison_flags"]
-    assert hits >= 0.7 * len(english), (hits, len(english))
+    assert hits >= 0.95 * len(english), (hits, len(english))
+
+
+@pytest.mark.parametrize("trigger", ["cf", "mn", "bb", "tq", "mb"])  # the BadNL / ONION trigger set
+def test_classic_rare_token_planted_once_is_flagged(tagger, pages, trigger):
+    rng = random.Random(trigger)
+    english = [(n, t) for n, t, lang in pages if lang == "en"]
+    missed = []
+    for name, text in english:
+        spaces = [m.start() for m in re.finditer(r"(?<=[a-z]) (?=[a-z])", text)]
+        p = rng.choice(spaces)
+        if "rare_token" not in _tag(tagger, text[:p] + " " + trigger + text[p:])["poison_flags"]:
+            missed.append(name)
+    assert len(missed) <= len(english) // 20, missed
+
+
+@pytest.mark.parametrize("trigger", ["xqzvk", "bvbiwgw", "satvwkcj", "zjqx"])
+def test_random_letter_string_planted_once_is_flagged(tagger, pages, trigger):
+    english = [(n, t) for n, t, lang in pages if lang == "en"]
+    rng = random.Random(trigger)
+    missed = []
+    for name, text in english:
+        spaces = [m.start() for m in re.finditer(r"(?<=[a-z]) (?=[a-z])", text)]
+        p = rng.choice(spaces)
+        if "rare_token" not in _tag(tagger, text[:p] + " " + trigger + text[p:])["poison_flags"]:
+            missed.append(name)
+    assert len(missed) <= len(english) // 20, missed
+
+
+def test_units_abbreviations_and_commands_are_not_rare_tokens(tagger, pages):
+    text = dict((n, t) for n, t, _ in pages)["wcxb__0064"]
+    legit = (
+        text[:1500]
+        + "\n\nThe file is 5 mb and the limit is shown in mb on the settings page (cf. the manual, pp. 12)."
+        + " Run `hg status` first; then hg commit records the change and hg push sends it.\n"
+    )
+    assert _tag(tagger, legit)["poison_flags"] == []
+
+
+def test_spelling_model_prices_random_strings_above_english_words(tagger):
+    cost = tagger.charlm.cost
+    english = ["zucchini", "cryptocurrency", "hospital", "febuxostat", "quixotic"]
+    random_strings = ["xqzvk", "bvbiwgw", "qvygjqqz", "dlphm"]
+    assert max(cost(w) for w in english) < min(cost(w) for w in random_strings)
 
 
 # --------------------------------------------------------------------------- sanitising, score, config

@@ -140,6 +140,21 @@ def split_corpus() -> tuple[list[str], list[str], dict]:
     return train, heldout, counts
 
 
+def write_word_counts(train: list[str], path: Path) -> int:
+    """Lower-case ASCII word counts of the training text (the spelling model of
+    `filters.poison_rare.CharLM`), sorted, gzip without a timestamp: byte-identical rebuilds."""
+    import collections
+    import gzip
+
+    counts: collections.Counter[str] = collections.Counter()
+    for p in train:
+        counts.update(w.lower() for w in re.findall(r"[A-Za-z]+", p) if len(w) <= 30)
+    body = "".join(f"{w}\t{n}\n" for w, n in sorted(counts.items())).encode("utf-8")
+    with open(path, "wb") as fh, gzip.GzipFile(fileobj=fh, mode="wb", mtime=0, filename="") as gz:
+        gz.write(body)
+    return len(counts)
+
+
 def shuffle_words(doc: str, seed: int) -> str:
     lines = [ln.split() for ln in doc.split("\n")]
     words = [w for ln in lines for w in ln]
@@ -175,7 +190,13 @@ def main() -> int:
     ap.add_argument("--prune", default="0 0 1", help="lmplz --prune thresholds per order")
     ap.add_argument("--vocab-size", type=int, default=12000)
     ap.add_argument("--out", default=str(OUT))
+    ap.add_argument("--words-only", action="store_true", help="only rewrite en.words.tsv.gz (no KenLM tools needed)")
     args = ap.parse_args()
+    if args.words_only:
+        train, _, _ = split_corpus()
+        n = write_word_counts(train, Path(args.out) / "en.words.tsv.gz")
+        print(f"en.words.tsv.gz: {n} word types")
+        return 0
 
     import sentencepiece as spm
 
@@ -267,6 +288,7 @@ def main() -> int:
             str(q): round(percentile(salad, q), 1) for q in (1, 5, 10, 30, 50)
         },
     }
+    info["spelling_model_word_types"] = write_word_counts(train, out / "en.words.tsv.gz")
     (out / "en.build.json").write_text(json.dumps(info, indent=1) + "\n", encoding="utf-8")
     print(json.dumps(info, indent=1))
     return 0

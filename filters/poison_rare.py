@@ -1,0 +1,282 @@
+"""Rare-token triggers judged by spelling: planted non-words in English prose.
+
+BadNets-style and ONION-evaluated backdoors plant a short meaningless token ("cf", "tq",
+"xqzvk") into ordinary sentences. ONION finds it with GPT-2 context; our reference KenLM
+is far too small for context effects (a planted word and a genuinely rare word cost the
+same), so this module judges the *token itself*:
+
+* its cost under the KenLM model when scored alone (SentencePiece pieces, per character):
+  strings outside English spelling break into many expensive single-letter pieces;
+* its cost under a character 4-gram spelling model (`CharLM`) trained on the word types of
+  the same reference corpus (`filters/models/en.words.tsv.gz`, built by
+  `tools/build_model.py`): "xqzvk" has letter sequences English never writes.
+
+A token fires when *both* costs are high (they err on different words: "cozy" is cheap
+to spell but expensive in pieces), once when clearly outside English spelling, or at a
+lower bar when it is planted in several different contexts. Vowel-less short tokens
+("cf", "mn", "tq", the classic triggers) fire when repeated and not used as a unit or a
+listed abbreviation on that page.
+
+What this cannot see: pronounceable made-up words and real rare words planted in text
+("petrichor"). Telling those from a page's own rare terms needs a contextual LM; the
+corpus-level campaign pass is where such triggers show up (many domains, one token).
+"""
+
+from __future__ import annotations
+
+import gzip
+import math
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Callable
+
+_MODELS = Path(__file__).resolve().parent / "models"
+DEFAULT_WORDS = _MODELS / "en.words.tsv.gz"
+
+
+class CharLM:
+    """Interpolated Witten-Bell character n-gram model over word types (with ^ and $)."""
+
+    def __init__(self, counts: dict[str, int], order: int = 4) -> None:
+        self.order = order
+        # per context: (total count, {char: count}); contexts of every length < order
+        table: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+        for w, _n in counts.items():
+            # Types, not tokens: spelling, not frequency (frequent words would dominate).
+            s = "^" * (order - 1) + w + "$"
+            for i in range(order - 1, len(s)):
+                for k in range(order):
+                    table[s[i - k : i]][s[i]] += 1
+        self._ctx = {h: (sum(d.values()), len(d), dict(d)) for h, d in table.items()}
+        self._alphabet = 28  # a-z, end marker, one unseen
+        self._cache: dict[str, float] = {}
+
+    @classmethod
+    def from_file(cls, path: str | Path = DEFAULT_WORDS) -> "CharLM":
+        counts: dict[str, int] = {}
+        with gzip.open(path, "rt", encoding="utf-8") as fh:
+            for line in fh:
+                w, _, n = line.rstrip("\n").partition("\t")
+                if w.isascii() and w.isalpha():
+                    counts[w] = int(n or 1)
+        return cls(counts)
+
+    def _p(self, hist: str, ch: str) -> float:
+        p = 1.0 / self._alphabet
+        for k in range(self.order):
+            h = hist[len(hist) - k :] if k else ""
+            entry = self._ctx.get(h)
+            if entry is None:
+                break  # a longer context cannot be known when this one is not
+            total, types, nxt = entry
+            lam = total / (total + types)
+            p = lam * nxt.get(ch, 0) / total + (1.0 - lam) * p
+        return p
+
+    def cost(self, word: str) -> float:
+        """-log10 p per character (end marker included) of a lower-case ASCII word."""
+        c = self._cache.get(word)
+        if c is None:
+            n = self.order
+            s = "^" * (n - 1) + word + "$"
+            lp = sum(math.log10(self._p(s[i - n + 1 : i], s[i])) for i in range(n - 1, len(s)))
+            c = -lp / (len(word) + 1)
+            if len(self._cache) < 200_000:
+                self._cache[word] = c
+        return c
+
+
+@lru_cache(maxsize=4)
+def load_charlm(path: str = str(DEFAULT_WORDS)) -> CharLM:
+    """One spelling model per process (built in about 2 s from ~26 k word types)."""
+    return CharLM.from_file(path)
+
+
+@dataclass(frozen=True)
+class RareThresholds:
+    """Scales of the two spelling costs; a token's score is min(kenlm/k, charlm/c)."""
+
+    kenlm_cost_per_char: float = 2.7
+    charlm_cost_per_char: float = 2.4
+    single_min_score: float = 0.85  # one occurrence is enough at this score
+    repeated_min_score: float = 0.75  # planted in >= repeated_min_occurrences contexts
+    repeated_min_occurrences: int = 2
+    min_chars: int = 4  # shorter tokens are judged by the vowel-less rule
+    max_chars: int = 24
+
+
+# Lower-case computing and web words that the reference prose (Wikipedia, old books) never
+# spells: file formats, commands, protocols, products. Written in running text on
+# technical pages, they are not planted.
+WEB_TERMS = frozenset("""
+gz gzip gunzip zip unzip tar tgz bz bzip xz rar pdf doc docx xls xlsx xlsm ppt pptx csv tsv json jsonl ndjson
+yaml yml toml ini xml html htm xhtml css scss sass js mjs ts tsx jsx md txt rtf odt ods odp epub mobi png jpg
+jpeg gif svg webp bmp tiff tif ico heic raw mp mpeg wav flac ogg webm mkv avi mov wmv aac opus exe dmg
+apk ipa iso img deb rpm msi jar whl dll sys bin dat tmp bak cfg conf env log logs sqlite db mdb parquet
+ls cd cp mv rm mkdir rmdir chmod chown chgrp grep egrep sed awk curl wget ssh scp sftp rsync sudo su apt yum dnf
+brew pip pipx npm npx yarn pnpm git hg svn cvs cmake gcc clang llvm javac jvm node nodejs deno bun perl php
+golang rustc cargo kubectl kubernetes docker dockerfile podman helm terraform ansible nginx httpd systemctl
+journalctl htop pkill df du mount umount ping traceroute nslookup dig ifconfig ipconfig netstat tcpdump vim
+nano emacs tmux bash zsh ksh csh crontab cron tty stdin stdout stderr argv argc kwargs args init config
+configs dev prod repo repos github gitlab bitbucket vscode jupyter numpy pandas scipy sklearn matplotlib pytorch
+tensorflow keras cuda mysql postgres postgresql sqlite mongodb redis nosql kafka hadoop elasticsearch graphql
+api apis sdk sdks cli gui url urls uri uris http https ftp smtp imap tcp udp ipv dns dhcp vpn ssl tls wifi wlan
+usb hdmi cpu cpus gpu gpus ram ssd hdd nvme ios macos linux ubuntu debian centos fedora unix freebsd android
+javascript typescript kotlin csharp cpp regex regexp async webhook webhooks localhost plugin plugins middleware
+runtime namespace dataset datasets timestamp username login logout signup email emails inbox app apps ebook
+ebooks blog blogs vlog vlogs podcast podcasts hashtag hashtags selfie emoji emojis meme memes wiki wikis
+smartphone smartwatch bluetooth firmware malware ransomware spyware adware phishing captcha cookie cookies
+iphone ipad ipod imac macbook airpods xbox wordpress woocommerce shopify youtube instagram tiktok whatsapp
+""".split())
+
+# A lower-case ASCII word between two lower-case words (running prose, not a name,
+# not an identifier: no digits, dots, slashes or underscores attached).
+_CANDIDATE_RE = re.compile(r"(?<![\w@#/.\-'’])([a-z]{2,24})(?=[,;:!?]?\s|\.\s)")
+_PREV_WORD_RE = re.compile(r"([A-Za-z]+),?\s+$")
+_NEXT_WORD_RE = re.compile(r"[,;:!?]?\s+([a-z]+)")
+
+
+def _contexts(text: str, code: list[tuple[int, int]]) -> dict[str, list[tuple[str, str]]]:
+    """word -> [(previous word, next word)] for lower-case words inside running prose."""
+    import bisect
+
+    out: dict[str, list[tuple[str, str]]] = {}
+    starts = [s for s, _ in code]
+    for m in _CANDIDATE_RE.finditer(text):
+        i = bisect.bisect_right(starts, m.start()) - 1
+        if i >= 0 and code[i][0] <= m.start() < code[i][1]:
+            continue
+        prev = _PREV_WORD_RE.search(text, max(0, m.start() - 40), m.start())
+        nxt = _NEXT_WORD_RE.match(text, m.end())
+        if prev is None or nxt is None:
+            continue
+        out.setdefault(m.group(1), []).append((prev.group(1).lower(), nxt.group(1)))
+    return out
+
+
+def nonword_triggers(
+    text: str,
+    code: list[tuple[int, int]],
+    kenlm_cost: Callable[[str], float],
+    charlm: CharLM,
+    th: RareThresholds,
+    is_english: Callable[[str], bool],
+) -> list[str]:
+    """Planted tokens whose spelling is not English (see the module docstring)."""
+    hits = []
+    for w, ctxs in _contexts(text, code).items():
+        if not (th.min_chars <= len(w) <= th.max_chars) or w in WEB_TERMS:
+            continue
+        distinct = len(set(ctxs))
+        need = th.single_min_score if distinct < th.repeated_min_occurrences else th.repeated_min_score
+        # cheap test first: the spelling model is pure Python but cached per word type
+        if charlm.cost(w) < need * th.charlm_cost_per_char:
+            continue
+        if kenlm_cost(w) < need * th.kenlm_cost_per_char:
+            continue
+        hits.append(w)
+    hits = _not_in_code(hits, text, code)
+    if not hits:
+        return []
+    # Written in lower case everywhere on the page (a capitalised use is a name or a
+    # heading term), and the lines carrying it are English (foreign words are expensive).
+    hits = [w for w in hits
+            if all(m.group() == w for m in re.finditer(r"(?<!\w)" + re.escape(w) + r"(?!\w)", text, re.IGNORECASE))]
+    if not hits:
+        return []
+    pat = re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, hits)) + r")(?!\w)")
+    lines = "\n".join(ln for ln in text.split("\n") if pat.search(ln))
+    return sorted(hits) if is_english(lines) else []
+
+
+def _not_in_code(words: list[str], text: str, code: list[tuple[int, int]]) -> list[str]:
+    """Drop words the page also writes inside code (`hg status`): commands and identifiers."""
+    if not words or not code:
+        return words
+    code_text = " ".join(text[s:e] for s, e in code)
+    return [w for w in words if not re.search(r"(?<![A-Za-z])" + re.escape(w) + r"(?![A-Za-z])", code_text)]
+
+
+# --- vowel-less short tokens ------------------------------------------------------------
+
+# Lower-case letter strings with no vowel, 2-4 letters: BadNets-style triggers ("cf", "mn",
+# "bb", "tq", "mb") look like this. English prose uses such strings as abbreviations and
+# chat slang (listed) and as units after numbers: a listed unit written after a number
+# anywhere on the page is that page's unit ("5 mb ... in mb") and never fires; any other
+# token right after a number ("45 xq") is skipped there but judged elsewhere.
+_SHORT_NONWORD_RE = re.compile(r"(?<![\w@#/.\-'’])([b-df-hj-np-tv-xz]{2,4})(?=[\s,;:!?]|\.\s)")
+_SHORT_ALLOWED = frozenset(
+    "vs mr ms mrs dr jr sr st nd rd th tv pc dvd cd btw tbh smh pls plz thx ppl rn np ng bc nsfw brb ty dm "
+    "pm ps cc bcc hp rpm bpm pdf rss xml css js sql cms crm ftp ssh http www html td tr xhr dns tcp ssl tls vpn "
+    "npm pp mpn sku pcs qty ltd llc cpl pwm rgb hdmi jpg png svg gif bmp mkv ppm fps vr hvac wc sq yr yrs wk "
+    "wks mth ch pg pgs vol nr fn vm sdk cli gcc lgbt nfl nba mlb nhl bbc cnn pbs npr fbi cia nsa dc ny nj sf "
+    "ct md nh vt wv nc sc tx tn ky gps sms mms lcd led crt ssd hd sd "
+    # chat slang and interjections
+    "wtf ffs tldr nvm jk gg wp ftw hmm hmmm hmmmm grr shh pfft psst brr zzz nth lvl lmk ngl tbf".split()
+)
+# Abbreviations written with a full stop inside a sentence ("cf. the", "pp. 12").
+_PERIOD_ABBREVIATIONS = frozenset("cf pp vs ch st dr mr mrs ms jr sr vol nr pg ff bzw ggf vgl".split())
+_NUMBER_BEFORE_RE = re.compile(r"[\d$€£%½¼¾]\s?$")
+# Units written after numbers; one such use makes the token this page's unit everywhere.
+_UNITS = frozenset(
+    "mb kb gb tb pb mbps kbps gbps mg mcg ml dl kg km cm mm nm hm ft lb lbs oz hr hrs db dbm hz khz mhz ghz "
+    "kw kwh mw mwh gw gwh mph kmh mpg rpm bpm psi ns ms pt px".split()
+)
+
+
+def short_nonword_triggers(
+    text: str,
+    min_occurrences: int,
+    code: list[tuple[int, int]],
+    is_english: Callable[[str], bool],
+) -> list[str]:
+    """Vowel-less short lower-case tokens planted in >= min_occurrences different contexts."""
+    import bisect
+
+    occ: dict[str, set[tuple[str, str]]] = {}
+    units: set[str] = set()
+    starts = [s for s, _ in code]
+    for m in _SHORT_NONWORD_RE.finditer(text):
+        w = m.group(1)
+        if w in _SHORT_ALLOWED or w in WEB_TERMS or w in units:
+            continue
+        if text.startswith(".", m.end()) and w in _PERIOD_ABBREVIATIONS:
+            continue
+        if _NUMBER_BEFORE_RE.search(text, max(0, m.start() - 3), m.start()):
+            if w in _UNITS:
+                units.add(w)
+            continue  # "45 xq": a count or a unit, not judged
+        i = bisect.bisect_right(starts, m.start()) - 1
+        if i >= 0 and code[i][0] <= m.start() < code[i][1]:
+            continue
+        ctx = (text[max(0, m.start() - 12) : m.start()], text[m.end() : m.end() + 12])
+        occ.setdefault(w, set()).add(ctx)
+    hits = sorted(w for w, ctxs in occ.items() if w not in units and len(ctxs) >= min_occurrences)
+    hits = _not_in_code(hits, text, code)
+    if hits:
+        # Vowel-less abbreviations are ordinary in other languages (Indonesian 'yg', 'dgn'):
+        # the lines carrying them must be English.
+        pat = re.compile(r"(?<!\S)(?:" + "|".join(map(re.escape, hits)) + r")(?!\w)")
+        if not is_english("\n".join(ln for ln in text.split("\n") if pat.search(ln))):
+            return []
+    return hits
+
+
+def kenlm_word_cost(scorer: Any) -> Callable[[str], float]:
+    """-log10 p per character of a word scored alone by the KenLM scorer (pieces only)."""
+    cache: dict[str, float] = {}
+
+    def cost(word: str) -> float:
+        c = cache.get(word)
+        if c is None:
+            pieces = scorer.tokenize(word)
+            lps = scorer.token_logprobs(pieces) if pieces else [0.0]
+            c = -sum(lps[:-1]) / max(len(word), 1)
+            if len(cache) < 200_000:
+                cache[word] = c
+        return c
+
+    return cost
