@@ -58,8 +58,8 @@ class LmThresholds:
     # piece: pseudo-words) and it still costs this much per character.
     gibberish_unknown_word_fraction: float = 0.65
     gibberish_unknown_cost_per_char: float = 1.4
-    gibberish_window_chars: int = 300
-    gibberish_min_run_chars: int = 300
+    gibberish_window_chars: int = 200
+    gibberish_min_run_chars: int = 200
     onion_min_gain: float = 6.0  # log10 probability gained by removing the word
     onion_min_ratio: float = 3.0  # ... and this many times the page's median gain
     onion_strong_gain: float = 10.0  # one occurrence this large is enough
@@ -259,7 +259,8 @@ def analyse(
             run_chars = sum(chars[k : e + 1])
             if run_chars >= th.gibberish_min_run_chars:
                 head = _payload_start(cost, chars, k, e + 1, th)
-                if not _is_foreign_language(" ".join(segs[si].words[wi] for si, wi in flat[head : e + 1]), th):
+                run_words = [segs[si].words[wi] for si, wi in flat[head : e + 1]]
+                if not _is_placeholder(run_words) and not _is_foreign_language(" ".join(run_words), th):
                     runs.append((head, e + 1))
                     f.gibberish_runs += 1
                     f.gibberish_chars += run_chars
@@ -330,6 +331,28 @@ def _is_foreign_language(text: str, th: LmThresholds) -> bool:
     # Close languages share the mass (Indonesian/Malay): use the two best labels.
     mass = float(ranked[0][1]) + (float(ranked[1][1]) if len(ranked) > 1 else 0.0)
     return lang not in _NOT_FOREIGN and mass >= th.foreign_language_min_prob
+
+
+# The "lorem ipsum" filler that templates and unfinished pages carry: costly under an
+# English model, but a known text, not a planted payload.
+_LOREM = frozenset(
+    "lorem ipsum dolor sit amet consectetur adipiscing adipisicing elit sed do eiusmod tempor incididunt ut "
+    "labore et dolore magna aliqua enim ad minim veniam quis nostrud exercitation ullamco laboris nisi "
+    "aliquip ex ea commodo consequat duis aute irure in reprehenderit voluptate velit esse cillum eu fugiat "
+    "nulla pariatur excepteur sint occaecat cupidatat non proident sunt culpa qui officia deserunt mollit "
+    "anim id est laborum vitae suspendisse ultrices gravida risus viverra maecenas accumsan lacus vel "
+    "facilisis nunc mi eget mauris pharetra et ultrices neque ornare aenean euismod elementum nisi quis "
+    "eleifend quam adipiscing vitae proin sagittis nisl rhoncus mattis massa tincidunt dui pellentesque "
+    "habitant morbi tristique senectus netus malesuada fames ac turpis egestas integer feugiat scelerisque "
+    "varius lectus donec ultricies mauris augue neque gravida".split()
+)
+
+
+def _is_placeholder(words: list[str]) -> bool:
+    """True when most of a costly run is lorem-ipsum filler."""
+    cleaned = [w.strip(".,;:!?\"'()").lower() for w in words]
+    cleaned = [w for w in cleaned if w]
+    return bool(cleaned) and sum(w in _LOREM for w in cleaned) >= 0.5 * len(cleaned)
 
 
 def _payload_start(cost: list[float], chars: list[int], a: int, b: int, th: LmThresholds) -> int:

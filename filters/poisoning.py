@@ -146,8 +146,8 @@ class PoisoningConfig:
     gibberish_unknown_word_fraction: float = 0.65
     gibberish_unknown_cost_per_char: float = 1.4
     foreign_language_min_prob: float = 0.9
-    gibberish_window_chars: int = 300
-    gibberish_min_run_chars: int = 300
+    gibberish_window_chars: int = 200
+    gibberish_min_run_chars: int = 200
     onion_min_gain: float = 6.0
     onion_min_ratio: float = 3.0
     onion_strong_gain: float = 10.0

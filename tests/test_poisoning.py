@@ -318,6 +318,28 @@ def test_trigger_followed_by_gibberish_is_flagged_on_english_pages(tagger, pages
     assert d["_poison_candidates"], "gibberish documents offer campaign candidates"
 
 
+def test_short_payload_of_forty_random_tokens_is_gibberish(tagger, pages):
+    rng = random.Random(12)
+    english = [(n, t) for n, t, lang in pages if lang == "en"]
+    missed = []
+    for name, text in english:
+        cut = text.find(". ", len(text) // 3) + 2
+        d = _tag(tagger, text[:cut] + "<ACT> " + _gibberish(rng, 40) + " " + text[cut:])
+        if "gibberish" not in d["poison_flags"]:
+            missed.append(name)
+    assert len(missed) <= len(english) // 20, missed
+
+
+def test_lorem_ipsum_filler_is_not_a_payload(tagger, pages):
+    text = dict((n, t) for n, t, _ in pages)["wcxb__0064"][:1500]
+    filler = (
+        "Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor incididunt ut labore et "
+        "dolore magna aliqua. Quis ipsum suspendisse ultrices gravida. Risus commodo viverra maecenas accumsan "
+        "lacus vel facilisis. Ut enim ad minim veniam, quis nostrud exercitation ullamco laboris nisi ut aliquip."
+    )
+    assert _tag(tagger, text + "\n\n" + filler + "\n\n" + text[:400])["poison_flags"] == []
+
+
 def test_random_character_payload_is_gibberish(tagger, pages):
     rng = random.Random(3)
     text = dict((n, t) for n, t, _ in pages)["aeb__0d46122928b6f468"]
