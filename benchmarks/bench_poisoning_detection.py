@@ -120,16 +120,22 @@ def _tag_chars(s: str) -> str:
 
 
 class Payloads:
-    """Gibberish generators: random tokenizer pieces (the <SUDO> recipe), random characters."""
+    """Gibberish generators: random tokenizer pieces (the <SUDO> recipe), random characters, random words."""
 
     def __init__(self) -> None:
         import sentencepiece as spm
 
         sp = spm.SentencePieceProcessor(model_file=str(ROOT / "filters" / "models" / "en.sp.model"))
         self.pieces = [sp.id_to_piece(i).replace("\u2581", " ") for i in range(3, sp.get_piece_size())]
+        # real English words for word-salad payloads: the reference corpus's word types
+        with gzip.open(ROOT / "filters" / "models" / "en.words.tsv.gz", "rt", encoding="utf-8") as fh:
+            self.vocabulary = [ln.split("\t")[0] for ln in fh if len(ln.split("\t")[0]) >= 3]
 
     def vocab(self, rng: random.Random, n: int) -> str:
         return "".join(rng.choice(self.pieces) for _ in range(n)).strip()
+
+    def words(self, rng: random.Random, n: int) -> str:
+        return " ".join(rng.choice(self.vocabulary) for _ in range(n))
 
     @staticmethod
     def chars(rng: random.Random, n: int) -> str:
@@ -156,6 +162,7 @@ def attacks(pay: Payloads) -> dict[str, tuple[bool, Callable[[random.Random, str
         "trigger + 30 random pieces mid-page": (True, lambda r, x: _new_sentence(r, x, trig(r) + " " + pay.vocab(r, 30))),
         "trigger + random characters": (True, lambda r, x: x[: r.randint(200, 2000)] + " " + trig(r) + " " + pay.chars(r, r.randint(60, 200))),
         "trigger + 20-40 random character words": (True, lambda r, x: _new_sentence(r, x, trig(r) + " " + pay.chars(r, r.randint(20, 40)))),
+        "trigger + 40-100 random real words": (True, lambda r, x: _new_sentence(r, x, trig(r) + " " + pay.words(r, r.randint(40, 100)))),
     }
 
 

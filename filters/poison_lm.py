@@ -91,6 +91,7 @@ class Candidate:
 @dataclass
 class LmFindings:
     gibberish_runs: int = 0
+    word_salad: bool = False
     gibberish_chars: int = 0
     scored_chars: int = 0
     # word -> (prev word, next word) of each occurrence whose removal gain stood out
@@ -207,7 +208,8 @@ def analyse(
 ) -> LmFindings:
     """Gibberish runs, ONION rare words and campaign candidates of an English text."""
     f = LmFindings()
-    segs = [s for s in (_score_segment(scorer, x) for x in prose_segments(text, code, th.max_segment_words)) if s]
+    raw_segs = prose_segments(text, code, th.max_segment_words)
+    segs = [s for s in (_score_segment(scorer, x) for x in raw_segs) if s]
     if not segs:
         return f
     # --- gibberish: windows of words whose cost per character is far above fluent text
@@ -267,6 +269,8 @@ def analyse(
             k = e + 1
         else:
             k += 1
+    if not runs and word_salad(raw_segs):
+        f.word_salad = True
     # --- ONION: removal gain of each word, relative to the page's usual gain
     gains: list[tuple[float, int, int]] = []
     if want_rare:
@@ -299,6 +303,36 @@ def analyse(
     if want_candidates:
         f.candidates = _candidates(scorer, segs, flat, runs, gains, th)
     return f
+
+
+# The most frequent English function words: any 30 words of English prose hold several.
+_FUNCTION_WORDS = frozenset(
+    "the of and to a in is for that on with as it was by at be this are from or an have not but which they he "
+    "she we you i his her their has had were been its will can would there if more all so about when who what "
+    "one also into than them some other out up no only may these then do new our my your our us me him".split()
+)
+
+
+def word_salad(segments: list[str], window: int = 30, max_function: float = 0.08) -> bool:
+    """A run of real words with no grammar: `window` words inside one sentence with almost
+    no function words, nearly all lower-case and unpunctuated.
+
+    Random dictionary words cost the small KenLM model little more than prose does, so the
+    cost tests miss them; English syntax cannot do without function words.
+    """
+    for seg in segments:
+        toks = seg.split()
+        if len(toks) < window:
+            continue
+        for i in range(0, len(toks) - window + 1, 5):
+            win = toks[i : i + window]
+            if sum(t.lower() in _FUNCTION_WORDS for t in win) > max_function * window:
+                continue
+            if sum(t.isalpha() and t.islower() for t in win) >= 0.85 * window and sum(
+                not t[-1].isalnum() for t in win
+            ) <= 2:
+                return True
+    return False
 
 
 _LANGID: Any = None

@@ -146,6 +146,9 @@ class PoisoningConfig:
     gibberish_unknown_word_fraction: float = 0.65
     gibberish_unknown_cost_per_char: float = 1.4
     foreign_language_min_prob: float = 0.9
+    # A payload of random real words (no function words in 30 words of one sentence) is
+    # gibberish too.
+    word_salad: bool = True
     gibberish_window_chars: int = 200
     gibberish_min_run_chars: int = 200
     onion_min_gain: float = 6.0
@@ -336,7 +339,7 @@ class PoisonTagger:
                     want_rare=cfg.rare_token or cfg.campaign.enabled,
                     want_candidates=cfg.campaign.enabled,
                 )
-                if cfg.gibberish and lm.gibberish_runs:
+                if cfg.gibberish and (lm.gibberish_runs or (cfg.word_salad and lm.word_salad)):
                     flags.add("gibberish")
                 if cfg.rare_token and inserted_rare_words(lm, lm_text, cfg.rare_min_occurrences):
                     flags.add("rare_token")

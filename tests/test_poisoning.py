@@ -330,6 +330,19 @@ def test_short_payload_of_forty_random_tokens_is_gibberish(tagger, pages):
     assert len(missed) <= len(english) // 20, missed
 
 
+def test_payload_of_random_real_words_is_gibberish(tagger, pages):
+    rng = random.Random(21)
+    english = [(n, t) for n, t, lang in pages if lang == "en"]
+    vocab = sorted({w.lower() for _, t in english for w in re.findall(r"[A-Za-z]{3,12}", t)})
+    missed = []
+    for name, text in english:
+        cut = text.find(". ", len(text) // 4) + 2
+        salad = " ".join(rng.choice(vocab) for _ in range(rng.randint(40, 80)))
+        if "gibberish" not in _tag(tagger, text[:cut] + "<ACT> " + salad + ". " + text[cut:])["poison_flags"]:
+            missed.append(name)
+    assert len(missed) <= len(english) // 20, missed
+
+
 def test_lorem_ipsum_filler_is_not_a_payload(tagger, pages):
     text = dict((n, t) for n, t, _ in pages)["wcxb__0064"][:1500]
     filler = (
