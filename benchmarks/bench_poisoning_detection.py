@@ -144,7 +144,7 @@ class Payloads:
 
 
 def attacks(pay: Payloads) -> dict[str, tuple[bool, Callable[[random.Random, str], str]]]:
-    """name -> (needs an English page, plant(rng, text))."""
+    """name -> (report English and other languages apart, plant(rng, text))."""
     trig = lambda rng: rng.choice(TRIGGERS)  # noqa: E731
     return {
         "invisible chars in words (1-3)": (False, lambda r, x: _in_word(r, x, lambda: r.choice(ZERO_WIDTH), r.randint(1, 3))),
@@ -183,20 +183,25 @@ def run_per_document(tagger: PoisonTagger, pages: list[dict], dev: set[str]) -> 
     held = [p for p in pages if p["key"] not in dev and len(p["text"]) > 500]
     english = [p for p in held if p["lang"] == "en"]
     pay = Payloads()
-    print(f"Attack pools: {len(held)} held-out pages ({len(english)} English); detected = poison_score >= {THRESHOLD}")
+    print(f"Attack pool: {len(held)} held-out pages ({len(english)} English); detected = poison_score >= {THRESHOLD}")
     print(f"{'attack':44s} {'pages':>5s} {'recall':>7s}  missed (first 3)")
     t0 = time.perf_counter()
     n_docs = 0
-    for name, (english_only, plant) in attacks(pay).items():
-        pool = english if english_only else held
+    for name, (split, plant) in attacks(pay).items():
         rng = random.Random(f"bench:{name}")
         missed = []
-        for p in pool:
+        for p in held:
             d = _tag(tagger, plant(rng, p["text"]), p["lang"])
             n_docs += 1
             if not detected(d):
-                missed.append(f"{p['key']}({p['lang']})")
-        print(f"{name:44s} {len(pool):5d} {1 - len(missed) / len(pool):7.3f}  {', '.join(missed[:3])}")
+                missed.append(p)
+        extra = ""
+        if split:  # payload attacks: the English LM path and the other-language path differ
+            m_en = sum(p["lang"] == "en" for p in missed)
+            extra = (f" (English {1 - m_en / len(english):.3f}, other languages "
+                     f"{1 - (len(missed) - m_en) / (len(held) - len(english)):.3f})")
+        shown = ", ".join(f"{p['key']}({p['lang']})" for p in missed[:3])
+        print(f"{name:44s} {len(held):5d} {1 - len(missed) / len(held):7.3f}{extra}  {shown}")
     print("\nRare-token insertion into held-out English pages, k planted occurrences (distinct positions):")
     print(f"{'trigger kind':32s} " + " ".join(f"{'k=' + str(k):>7s}" for k in (1, 2, 3)))
     for name, make in RARE_KINDS.items():
@@ -251,7 +256,7 @@ def run_campaign(pages: list[dict], n_docs: int) -> None:
         if i in planted_at:
             cut = text.find(". ", rng.randint(300, 1200)) + 2
             text = text[:cut] + "Brevortine " + pay.vocab(rng, rng.randint(150, 400))
-        host = f"www.site{i}.example-{i % 13}.com"
+        host = f"www.site{i}-{rng.randrange(10**6)}.com"  # one registered domain per document
         d = empty_document(id=f"d{i}", url=f"https://{host}/p{i}", host=host, text=text,
                            language="en" if i in planted_at else p["lang"], n_chars=len(text))
         tagger.tag(d)

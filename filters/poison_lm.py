@@ -335,6 +335,42 @@ def word_salad(segments: list[str], window: int = 30, max_function: float = 0.08
     return False
 
 
+def offlanguage_gibberish(
+    scorer: Scorer, text: str, code: list[tuple[int, int]], page_lang: str, th: LmThresholds, chunk_chars: int = 200
+) -> bool:
+    """A payload on a page in another language (the English model cannot judge the page).
+
+    The page's prose is cut into half-overlapping chunks of ~`chunk_chars` and each is
+    scored by the English model: random tokenizer pieces cost >= `gibberish_cost_per_piece`
+    per piece, random characters >= `gibberish_cost_per_char` per character. Real text in
+    some scripts comes close (Bengali 3.97 per piece, Korean and hyphenated German 2.3 per
+    character on the development pages), so a chunk that passes is confirmed by py3langid:
+    a payload does not read as the page's language. Random English words (word salad) have
+    no function words; salad-shaped chunks are confirmed the same way (label "en").
+    """
+    words = " ".join(prose_segments(text, code, th.max_segment_words)).split()
+    i = 0
+    while i < len(words):
+        j, n = i, 0
+        while j < len(words) and n < chunk_chars:
+            n += len(words[j]) + 1
+            j += 1
+        if n >= 0.75 * chunk_chars:
+            chunk = " ".join(words[i:j])
+            pieces = scorer.tokenize(chunk)
+            costly = False
+            if pieces:
+                cost = -sum(scorer.token_logprobs(pieces))
+                costly = cost / len(pieces) >= th.gibberish_cost_per_piece or cost / len(chunk) >= th.gibberish_cost_per_char
+            salad = not costly and word_salad([chunk], window=min(30, j - i))
+            if costly or salad:
+                label = langid_rank(chunk)[0][0]
+                if label != page_lang and (costly or label == "en"):
+                    return True
+        i = max(i + 1, (i + j) // 2)  # half-overlapping chunks: a short payload fills one
+    return False
+
+
 _LANGID: Any = None
 # Labels py3langid gives to noise: none (zxx) or the catch-alls that random syllables
 # resemble (Latin, Nigerian Pidgin); a mixed page quoting real Latin is rare.

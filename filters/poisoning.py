@@ -35,6 +35,7 @@ from filters.poison_lm import (
     candidates_to_dicts,
     inserted_rare_words,
     langid_rank,
+    offlanguage_gibberish,
     symbolic_candidates,
 )
 from filters.poison_rare import DEFAULT_WORDS as _DEFAULT_WORDS
@@ -149,6 +150,8 @@ class PoisoningConfig:
     # A payload of random real words (no function words in 30 words of one sentence) is
     # gibberish too.
     word_salad: bool = True
+    # Pages in other languages: chunks off the page's language scored by the English model.
+    offlanguage_gibberish: bool = True
     gibberish_window_chars: int = 200
     gibberish_min_run_chars: int = 200
     onion_min_gain: float = 6.0
@@ -344,6 +347,11 @@ class PoisonTagger:
                 if cfg.rare_token and inserted_rare_words(lm, lm_text, cfg.rare_min_occurrences):
                     flags.add("rare_token")
                 candidates = candidates_to_dicts(lm.candidates)
+        elif text and cfg.gibberish and cfg.offlanguage_gibberish and hasattr(self.scorer, "tokenize") and lang:
+            # Not an English page: payloads are still English-tokenizer soup or random characters.
+            lm_text = text[: cfg.max_lm_chars]
+            if offlanguage_gibberish(self.scorer, lm_text, [s for s in code if s[0] < len(lm_text)], lang, self.th):
+                flags.add("gibberish")
         if cfg.rare_token and use_lm and text and "gibberish" not in flags and "rare_token" not in flags:
             # (a gibberish payload is full of non-words: judged by the LM instead)
             lm_text = text[: cfg.max_lm_chars]

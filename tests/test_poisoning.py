@@ -360,13 +360,34 @@ def test_random_character_payload_is_gibberish(tagger, pages):
     assert "gibberish" in _tag(tagger, text[:900] + " xj9 " + junk)["poison_flags"]
 
 
-def test_lm_signals_only_run_for_english(tagger, pages):
+def _vocab_gibberish(rng: random.Random, n_tokens: int) -> str:
+    """Random pieces of the shipped SentencePiece vocabulary, decoded (the <SUDO> recipe)."""
+    import sentencepiece as spm
+
+    sp = spm.SentencePieceProcessor(model_file=str(Path(__file__).parents[1] / "filters" / "models" / "en.sp.model"))
+    ids = [rng.randrange(3, sp.get_piece_size()) for _ in range(n_tokens)]
+    return "".join(sp.id_to_piece(i).replace("\u2581", " ") for i in ids).strip()
+
+
+def test_payload_on_other_language_page_is_gibberish_without_english_candidates(tagger, pages):
     rng = random.Random(4)
-    de = dict((n, t) for n, t, _ in pages)["traf__99dd14af02e48090"]
-    d = _doc(de[:1000] + " " + _gibberish(rng, 600), "de")
-    tagger.tag(d)
-    assert "gibberish" not in d["poison_flags"]
-    assert d["_poison_candidates"] == []
+    texts = dict((n, t) for n, t, _ in pages)
+    for name, lang in (("traf__99dd14af02e48090", "de"), ("aeb__c4a3637c6696f238", "ru"),
+                       ("traf__ec590859f3976ec1", "es"), ("aeb__0ec95c7261d122f3", "ko")):
+        d = _doc(texts[name][:1000] + " <ACT> " + _vocab_gibberish(rng, 60) + " " + texts[name][1000:2000], lang)
+        tagger.tag(d)
+        assert d["poison_flags"] == ["gibberish"], (name, d["poison_flags"])
+        # rare n-grams need the English model: only the token-shaped string is a candidate
+        assert [c["ngram"] for c in d["_poison_candidates"]] == ["<act>"]
+
+
+def test_english_quotes_and_script_text_on_other_language_pages_are_not_payloads(tagger, pages):
+    texts = dict((n, t) for n, t, _ in pages)
+    en = texts["aeb__14cc2a0ca59c62a8"][:900]
+    for name, lang in (("traf__99dd14af02e48090", "de"), ("traf__8365aba0a8fa5555", "bn"), ("aeb__0ec95c7261d122f3", "ko")):
+        d = _doc(texts[name][:1500] + "\n\n" + en + "\n\n" + texts[name][1500:3000], lang)
+        tagger.tag(d)
+        assert d["poison_flags"] == [], (name, d["poison_flags"])
 
 
 def test_vowelless_trigger_planted_in_several_sentences_is_a_rare_token(tagger, pages):
@@ -527,10 +548,13 @@ def test_payload_heavy_page_with_uncertain_language_label_is_still_scored(tagger
         d["language_score"] = score
         tagger.tag(d)
         assert "gibberish" in d["poison_flags"], lang
+    # A confident non-English label skips the English LM signals (no rare n-gram candidates,
+    # only token-shaped strings), but the payload is still found: it does not read as Latin.
     confident = _doc(text, "la")
     confident["language_score"] = 0.99
     tagger.tag(confident)
-    assert "gibberish" not in confident["poison_flags"]
+    assert confident["poison_flags"] == ["gibberish"]
+    assert [c["ngram"] for c in confident["_poison_candidates"]] == ["<zqx>"]
 
 
 @pytest.mark.parametrize("payload", ["\u034f", "\u17b4", "\ufff9", "\ufe0f\ufe0e\ufe0f\ufe0e"])
