@@ -12,8 +12,8 @@ that the thresholds were checked against while developing, so it is not an indep
 estimate; the attack figures are on generators the tests do not use.
 
 The campaign part runs DetectCampaigns on the DirectRunner over --campaign-docs
-documents (every page re-hosted on many domains) with one trigger planted at a 0.1 %
-rate across distinct domains.
+documents (every page re-hosted on its own domain) with five triggers, each planted at a
+0.1 % rate across distinct registered domains.
 
 Usage: python benchmarks/bench_poisoning_detection.py [--campaign-docs 3000] [--skip-campaign]
 """
@@ -237,7 +237,14 @@ def run_per_document(tagger: PoisonTagger, pages: list[dict], dev: set[str]) -> 
     print("  Not independent: these pages are the ones the thresholds were checked against.")
 
 
+# "James Bond" is not rare under the reference model: its documents are caught one by one
+# (gibberish), but it is not grouped as a campaign.
+CAMPAIGN_TRIGGERS = ["Brevortine", "<SUDO>", "zx9q", "James Bond", "kelvory mandate"]
+
+
 def run_campaign(pages: list[dict], n_docs: int) -> None:
+    """Five campaigns at 0.1 % each (one trigger per campaign, each copy on its own
+    registered domain, trigger + random pieces), among re-hosted clean pages."""
     import apache_beam as beam
 
     from pipeline.poisoning import DetectCampaigns
@@ -245,20 +252,21 @@ def run_campaign(pages: list[dict], n_docs: int) -> None:
     english = [p for p in pages if p["lang"] == "en" and len(p["text"]) > 1500]
     rng = random.Random("bench:campaign")
     pay = Payloads()
-    n_planted = max(3, n_docs // 1000)  # 0.1 %
-    planted_at = set(rng.sample(range(n_docs), n_planted))
+    per_campaign = max(3, n_docs // 1000)  # 0.1 % each
+    slots = rng.sample(range(n_docs), per_campaign * len(CAMPAIGN_TRIGGERS))
+    planted = {i: CAMPAIGN_TRIGGERS[k // per_campaign] for k, i in enumerate(slots)}
     docs = []
     tagger = PoisonTagger(PoisoningConfig())
     t0 = time.perf_counter()
     for i in range(n_docs):
-        p = pages[i % len(pages)] if i not in planted_at else rng.choice(english)
+        p = pages[i % len(pages)] if i not in planted else rng.choice(english)
         text = p["text"]
-        if i in planted_at:
+        if i in planted:
             cut = text.find(". ", rng.randint(300, 1200)) + 2
-            text = text[:cut] + "Brevortine " + pay.vocab(rng, rng.randint(150, 400))
+            text = text[:cut] + planted[i] + " " + pay.vocab(rng, rng.randint(150, 400))
         host = f"www.site{i}-{rng.randrange(10**6)}.com"  # one registered domain per document
         d = empty_document(id=f"d{i}", url=f"https://{host}/p{i}", host=host, text=text,
-                           language="en" if i in planted_at else p["lang"], n_chars=len(text))
+                           language="en" if i in planted else p["lang"], n_chars=len(text))
         tagger.tag(d)
         docs.append(d)
     t_tag = time.perf_counter() - t0
@@ -270,15 +278,19 @@ def run_campaign(pages: list[dict], n_docs: int) -> None:
                  | beam.Map(lambda d: d["id"]) | "ids" >> beam.io.WriteToText(f"{tmp}/ids"))
             _ = out["campaigns"] | beam.Map(json.dumps, default=str) | "campaigns" >> beam.io.WriteToText(f"{tmp}/c")
         flagged = {ln.strip() for f in Path(tmp).glob("ids*") for ln in f.read_text().splitlines() if ln.strip()}
-        campaigns = [ln for f in Path(tmp).glob("c-*") for ln in f.read_text().splitlines() if ln.strip()]
+        campaigns = [json.loads(ln) for f in Path(tmp).glob("c-*") for ln in f.read_text().splitlines() if ln.strip()]
     t_beam = time.perf_counter() - t0
-    planted_ids = {f"d{i}" for i in planted_at}
-    print(f"\nCampaign pass: {n_docs} docs, {n_planted} planted (0.1 %, one per registered domain), "
-          f"trigger 'Brevortine' + random pieces")
-    print(f"  planted docs with a campaign flag: {len(flagged & planted_ids)}/{n_planted}; "
-          f"clean docs with a campaign flag: {len(flagged - planted_ids)}/{n_docs - n_planted}")
-    for c in campaigns[:3]:
-        print(f"  campaign: {c[:300]}")
+    print(f"\nCampaign pass: {n_docs} docs; {len(CAMPAIGN_TRIGGERS)} campaigns of {per_campaign} docs each "
+          f"(0.1 % each, every copy on its own registered domain), trigger + random pieces")
+    for trig in CAMPAIGN_TRIGGERS:
+        ids = {f"d{i}" for i, t in planted.items() if t == trig}
+        key = re.sub(r"\d", "0", trig.lower())  # the scorer's normalisation writes digits as 0
+        found = [c for c in campaigns if c["ngram"] in key or key in c["ngram"]]
+        print(f"  {trig!r:20s} docs flagged campaign:<hash> {len(flagged & ids)}/{len(ids)}; "
+              f"campaigns reported: {[(c['ngram'], c['domains']['count']) for c in found][:3]}")
+    clean_flagged = flagged - {f"d{i}" for i in planted}
+    print(f"  clean docs with a campaign flag: {len(clean_flagged)}/{n_docs - len(planted)}; "
+          f"campaigns reported in all: {len(campaigns)}")
     print(f"  tagging {t_tag:.0f}s ({n_docs / t_tag:.0f} docs/s), DetectCampaigns on DirectRunner {t_beam:.0f}s")
 
 

@@ -73,7 +73,7 @@ class LmThresholds:
     payload_word_cost_per_char: float = 1.2  # a word this expensive looks like payload
     payload_lookahead: int = 10
     payload_min_expensive: float = 0.7
-    payload_head_words: int = 4
+    payload_head_words: int = 6
     max_segment_words: int = 80
 
 
@@ -498,15 +498,19 @@ def _candidates(
         # the trigger): every unigram and bigram of the first words is offered.
         # Numbers are expensive too but never a trigger: take the first lettered words.
         heads = [k for k in range(a, min(a + 12, len(words))) if sum(ch.isalpha() for ch in words[k]) >= 2]
+        # The change point can land a word or two past a trigger that is cheap itself:
+        # the lettered words just before the head are offered too.
+        before = [k for k in range(a - 1, max(-1, a - 6), -1) if sum(ch.isalpha() for ch in words[k]) >= 2][:3]
+        # Unigrams first (a trigger is most often one word; expensive names right before
+        # it can pull the head a few words early), then the bigrams around them.
         for j, k in enumerate(heads[: th.payload_head_words]):
             offer(k, 1, 4e6 - 10 * j)
-            offer(k, 2, 4e6 - 10 * j - 1)
-        # The change point can land a word or two past a trigger that is cheap itself:
-        # the lettered words just before the head are offered as unigrams and bigrams too.
-        before = [k for k in range(a - 1, max(-1, a - 6), -1) if sum(ch.isalpha() for ch in words[k]) >= 2][:3]
         for j, k in enumerate(before):
-            offer(k, 1, 3.5e6 - 10 * j)
-            offer(k, 2, 3.5e6 - 10 * j - 1)
+            offer(k, 1, 3.9e6 - 10 * j)
+        for j, k in enumerate(heads[:4]):
+            offer(k, 2, 3.5e6 - 10 * j)
+        for j, k in enumerate(before[:2]):
+            offer(k, 2, 3.4e6 - 10 * j)
         offer(a, 3, 3e6)
         for n in (2, 3):
             offer(a - n, n, 2e6 + n)
