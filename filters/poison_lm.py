@@ -322,7 +322,7 @@ def word_salad(segments: list[str], window: int = 30, max_function: float = 0.08
     """
     for seg in segments:
         toks = seg.split()
-        if len(toks) < window:
+        if len(toks) < window or sum(t.islower() for t in toks) < 0.85 * window:
             continue
         for i in range(0, len(toks) - window + 1, 5):
             win = toks[i : i + window]
@@ -349,6 +349,7 @@ def offlanguage_gibberish(
     no function words; salad-shaped chunks are confirmed the same way (label "en").
     """
     words = " ".join(prose_segments(text, code, th.max_segment_words)).split()
+    total = getattr(scorer, "pieces_logprob", None) or (lambda p: sum(scorer.token_logprobs(p)))
     i = 0
     while i < len(words):
         j, n = i, 0
@@ -360,7 +361,7 @@ def offlanguage_gibberish(
             pieces = scorer.tokenize(chunk)
             costly = False
             if pieces:
-                cost = -sum(scorer.token_logprobs(pieces))
+                cost = -total(pieces)
                 costly = cost / len(pieces) >= th.gibberish_cost_per_piece or cost / len(chunk) >= th.gibberish_cost_per_char
             salad = not costly and word_salad([chunk], window=min(30, j - i))
             if costly or salad:

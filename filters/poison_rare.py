@@ -51,6 +51,7 @@ class CharLM:
                 for k in range(order):
                     table[s[i - k : i]][s[i]] += 1
         self._ctx = {h: (sum(d.values()), len(d), dict(d)) for h, d in table.items()}
+        self.vocabulary = frozenset(counts)  # words of the reference text: English by definition
         self._alphabet = 28  # a-z, end marker, one unseen
         self._cache: dict[str, float] = {}
 
@@ -132,28 +133,40 @@ smartphone smartwatch bluetooth firmware malware ransomware spyware adware phish
 iphone ipad ipod imac macbook airpods xbox wordpress woocommerce shopify youtube instagram tiktok whatsapp
 """.split())
 
-# A lower-case ASCII word between two lower-case words (running prose, not a name,
-# not an identifier: no digits, dots, slashes or underscores attached).
-_CANDIDATE_RE = re.compile(r"(?<![\w@#/.\-'’])([a-z]{2,24})(?=[,;:!?]?\s|\.\s)")
-_PREV_WORD_RE = re.compile(r"([A-Za-z]+),?\s+$")
-_NEXT_WORD_RE = re.compile(r"[,;:!?]?\s+([a-z]+)")
+_TOKEN_RE = re.compile(r"\S+")
+_CANDIDATE_RE = re.compile(r"[a-z]{2,24}")
+_TRAIL = ",;:!?."
+_PREV_END_RE = re.compile(r"([A-Za-z]+),?$")  # the previous token ends in letters
+_NEXT_START_RE = re.compile(r"[a-z]+")  # the next token starts in lower-case letters
 
 
 def _contexts(text: str, code: list[tuple[int, int]]) -> dict[str, list[tuple[str, str]]]:
-    """word -> [(previous word, next word)] for lower-case words inside running prose."""
+    """word -> [(previous word, next word)] for lower-case words inside running prose.
+
+    A candidate is a whitespace token of 2-24 lower-case ASCII letters (a trailing
+    , ; : ! ? or . allowed) whose neighbours are words too: the previous one alphabetic
+    (a comma allowed), the next one lower-case. Identifiers, URLs, numbers and markup
+    never qualify. One pass over the tokens.
+    """
     import bisect
 
     out: dict[str, list[tuple[str, str]]] = {}
     starts = [s for s, _ in code]
-    for m in _CANDIDATE_RE.finditer(text):
-        i = bisect.bisect_right(starts, m.start()) - 1
-        if i >= 0 and code[i][0] <= m.start() < code[i][1]:
+    toks = [(m.start(), m.group()) for m in _TOKEN_RE.finditer(text)]
+    for i in range(1, len(toks) - 1):
+        pos, tok = toks[i]
+        word = tok.rstrip(_TRAIL)
+        if (len(tok) - len(word) > 1) or not _CANDIDATE_RE.fullmatch(word):
             continue
-        prev = _PREV_WORD_RE.search(text, max(0, m.start() - 40), m.start())
-        nxt = _NEXT_WORD_RE.match(text, m.end())
-        if prev is None or nxt is None:
+        pm = _PREV_END_RE.search(toks[i - 1][1])
+        nm = _NEXT_START_RE.match(toks[i + 1][1])
+        if pm is None or nm is None:
             continue
-        out.setdefault(m.group(1), []).append((prev.group(1).lower(), nxt.group(1)))
+        prev, nxt = pm.group(1), nm.group()
+        k = bisect.bisect_right(starts, pos) - 1
+        if k >= 0 and code[k][0] <= pos < code[k][1]:
+            continue
+        out.setdefault(word, []).append((prev.lower(), nxt))
     return out
 
 
@@ -168,7 +181,7 @@ def nonword_triggers(
     """Planted tokens whose spelling is not English (see the module docstring)."""
     hits = []
     for w, ctxs in _contexts(text, code).items():
-        if not (th.min_chars <= len(w) <= th.max_chars) or w in WEB_TERMS:
+        if not (th.min_chars <= len(w) <= th.max_chars) or w in WEB_TERMS or w in charlm.vocabulary:
             continue
         distinct = len(set(ctxs))
         need = th.single_min_score if distinct < th.repeated_min_occurrences else th.repeated_min_score

@@ -175,6 +175,10 @@ class KenlmScorer:
         """log10 p of each token given its history, then of </s> (length ``len(tokens) + 1``)."""
         return [s[0] for s in self._lm.full_scores(" ".join(tokens), bos=True, eos=True)]
 
+    def pieces_logprob(self, tokens: list[str]) -> float:
+        """sum of log10 p over the tokens and </s> (one call into KenLM)."""
+        return self._lm.score(" ".join(tokens), bos=True, eos=True)
+
     def line_logprob(self, line: str) -> tuple[float, int]:
         """(sum of log10 p over the line's pieces and </s>, pieces + 1)."""
         pieces = self.tokenize(line)
