@@ -349,7 +349,11 @@ def offlanguage_gibberish(
     no function words; salad-shaped chunks are confirmed the same way (label "en").
     """
     words = " ".join(prose_segments(text, code, th.max_segment_words)).split()
+    if not words:
+        return False
     total = getattr(scorer, "pieces_logprob", None) or (lambda p: sum(scorer.token_logprobs(p)))
+    batch = getattr(scorer, "tokenize_words", None)
+    whole = batch(words) if batch else None
     i = 0
     while i < len(words):
         j, n = i, 0
@@ -358,7 +362,7 @@ def offlanguage_gibberish(
             j += 1
         if n >= 0.75 * chunk_chars:
             chunk = " ".join(words[i:j])
-            pieces = scorer.tokenize(chunk)
+            pieces = whole[0][whole[1][i] : whole[1][j]] if whole else scorer.tokenize(chunk)
             costly = False
             if pieces:
                 cost = -total(pieces)

@@ -133,36 +133,37 @@ smartphone smartwatch bluetooth firmware malware ransomware spyware adware phish
 iphone ipad ipod imac macbook airpods xbox wordpress woocommerce shopify youtube instagram tiktok whatsapp
 """.split())
 
-_TOKEN_RE = re.compile(r"\S+")
-_CANDIDATE_RE = re.compile(r"[a-z]{2,24}")
-_TRAIL = ",;:!?."
+_LOWER_WORD_RE = re.compile(r"(?<![\w@#/.\-'’])[a-z]{2,24}(?![\w@/\-'’])")
+_NEXT_TOKEN_RE = re.compile(r"\s+(\S+)")
 _PREV_END_RE = re.compile(r"([A-Za-z]+),?$")  # the previous token ends in letters
 _NEXT_START_RE = re.compile(r"[a-z]+")  # the next token starts in lower-case letters
 
 
-def _contexts(text: str, code: list[tuple[int, int]]) -> dict[str, list[tuple[str, str]]]:
-    """word -> [(previous word, next word)] for lower-case words inside running prose.
+def _contexts(text: str, code: list[tuple[int, int]], only: set[str]) -> dict[str, list[tuple[str, str]]]:
+    """word -> [(previous word, next word)] for the occurrences of `only` in running prose.
 
-    A candidate is a whitespace token of 2-24 lower-case ASCII letters (a trailing
-    , ; : ! ? or . allowed) whose neighbours are words too: the previous one alphabetic
-    (a comma allowed), the next one lower-case. Identifiers, URLs, numbers and markup
-    never qualify. One pass over the tokens.
+    An occurrence is a whitespace token that is the word (one trailing , ; : ! ? or .
+    allowed) whose neighbours are words too: the previous token ends in letters (a comma
+    allowed), the next one starts in lower-case letters. Identifiers, URLs, numbers and
+    markup never qualify.
     """
     import bisect
 
     out: dict[str, list[tuple[str, str]]] = {}
     starts = [s for s, _ in code]
-    toks = [(m.start(), m.group()) for m in _TOKEN_RE.finditer(text)]
-    for i in range(1, len(toks) - 1):
-        pos, tok = toks[i]
-        word = tok.rstrip(_TRAIL)
-        if (len(tok) - len(word) > 1) or not _CANDIDATE_RE.fullmatch(word):
+    # Whitespace tokens that are one of the words, with at most one trailing mark.
+    pattern = re.compile(r"(?<!\S)(" + "|".join(map(re.escape, sorted(only))) + r")[,;:!?.]?(?=\s)")
+    for m in pattern.finditer(text):
+        pos = m.start()
+        before = text[max(0, pos - 60) : pos].split()
+        after = _NEXT_TOKEN_RE.match(text, m.end())
+        if not before or after is None:
             continue
-        pm = _PREV_END_RE.search(toks[i - 1][1])
-        nm = _NEXT_START_RE.match(toks[i + 1][1])
+        pm = _PREV_END_RE.search(before[-1])
+        nm = _NEXT_START_RE.match(after.group(1))
         if pm is None or nm is None:
             continue
-        prev, nxt = pm.group(1), nm.group()
+        word, prev, nxt = m.group(1), pm.group(1), nm.group()
         k = bisect.bisect_right(starts, pos) - 1
         if k >= 0 and code[k][0] <= pos < code[k][1]:
             continue
@@ -179,10 +180,19 @@ def nonword_triggers(
     is_english: Callable[[str], bool],
 ) -> list[str]:
     """Planted tokens whose spelling is not English (see the module docstring)."""
+    # Cheap first pass: lower-case words the reference text never writes, priced above the
+    # lower (repeated) bar. Most pages have none, and the context pass is skipped.
+    low_bar = min(th.single_min_score, th.repeated_min_score)
+    suspects = {
+        w for w in set(_LOWER_WORD_RE.findall(text)) - charlm.vocabulary - WEB_TERMS
+        if th.min_chars <= len(w) <= th.max_chars
+        and charlm.cost(w) >= low_bar * th.charlm_cost_per_char
+        and kenlm_cost(w) >= low_bar * th.kenlm_cost_per_char
+    }
+    if not suspects:
+        return []
     hits = []
-    for w, ctxs in _contexts(text, code).items():
-        if not (th.min_chars <= len(w) <= th.max_chars) or w in WEB_TERMS or w in charlm.vocabulary:
-            continue
+    for w, ctxs in _contexts(text, code, suspects).items():
         distinct = len(set(ctxs))
         need = th.single_min_score if distinct < th.repeated_min_occurrences else th.repeated_min_score
         # cheap test first: the spelling model is pure Python but cached per word type

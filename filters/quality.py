@@ -171,6 +171,19 @@ class KenlmScorer:
         norm = normalize_line(line)
         return self._sp.encode(norm, out_type=str) if norm else []
 
+    def tokenize_words(self, words: list[str]) -> tuple[list[str], list[int]] | None:
+        """Pieces of the joined words and the index of each word's first piece (plus the
+        end), from one encode: SentencePiece never crosses a space, so a word starts at
+        each piece that starts with the boundary mark. None when the normalisation
+        changed the word count (then the caller tokenises chunk by chunk)."""
+        norm = normalize_line(" ".join(words))
+        pieces = self._sp.encode(norm, out_type=str) if norm else []
+        starts = [i for i, p in enumerate(pieces) if p[0] == "\u2581"]
+        if len(starts) != len(words) or (starts and starts[0] != 0):
+            return None
+        starts.append(len(pieces))
+        return pieces, starts
+
     def token_logprobs(self, tokens: list[str]) -> list[float]:
         """log10 p of each token given its history, then of </s> (length ``len(tokens) + 1``)."""
         return [s[0] for s in self._lm.full_scores(" ".join(tokens), bos=True, eos=True)]

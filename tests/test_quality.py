@@ -102,6 +102,17 @@ def test_token_logprobs_cover_tokens_and_end_of_sentence_and_sum_to_line_score(s
     assert total == pytest.approx(sum(logprobs), abs=1e-4)
 
 
+def test_word_tokenisation_in_one_pass_matches_tokenising_the_joined_text(scorer):
+    text = "Die Bundesregierung hat am 12. März beschlossen — „sagte“ ein Sprecher, café Straße 中文 ok"
+    words = text.split()
+    pieces, starts = scorer.tokenize_words(words)
+    assert pieces == scorer.tokenize(text)
+    assert len(starts) == len(words) + 1 and starts[-1] == len(pieces)
+    for k in (0, 3, len(words) - 1):  # a word's pieces are those of the word alone
+        assert pieces[starts[k] : starts[k + 1]] == scorer.tokenize(words[k])
+    assert scorer.pieces_logprob(pieces) == pytest.approx(sum(scorer.token_logprobs(pieces)), abs=1e-3)
+
+
 def test_document_perplexity_is_ten_to_minus_mean_logprob_over_lines(scorer):
     lines = HITLER_HOUSE.split("\n")
     scored = [scorer.line_logprob(ln) for ln in lines if normalize_line(ln)]
