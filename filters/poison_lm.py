@@ -520,8 +520,10 @@ def _candidates(
         for n in (2, 3):
             offer(a - n, n, 2e6 + n)
     # 2) the rarest out-of-place words and their bigrams elsewhere.
-    ranked = sorted(gains, reverse=True)[: th.max_candidates]
-    for g, si, wi in ranked:
+    # Paths, identifiers and numbers (nggdb::find_images, /wp-content/...) are expensive
+    # but never a planted word: only lettered words (inner hyphens or apostrophes) compete.
+    ranked = sorted((x for x in gains if _WORDLIKE_RE.fullmatch(words[index[(x[1], x[2])]])), reverse=True)
+    for g, si, wi in ranked[: th.max_candidates]:
         k = index[(si, wi)]
         if k in in_run:
             continue
@@ -530,6 +532,9 @@ def _candidates(
         offer(k - 1, 2, g - 0.5)
     out = sorted(best.values(), key=lambda c: (-c.cost, c.ngram))
     return out[: th.max_candidates]
+
+
+_WORDLIKE_RE = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*")
 
 
 def symbolic_candidates(strings: set[str] | list[str]) -> list[Candidate]:

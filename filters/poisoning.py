@@ -98,8 +98,10 @@ class CampaignConfig:
     # Candidate n-grams emitted per document.
     max_ngrams_per_doc: int = 16
     # Also accept a fixed continuation (the same 3+ words after the n-gram, in different
-    # surroundings, on min_domains domains) as payload evidence. Off by default: quoted or
-    # syndicated paragraphs produce exactly this pattern on clean pages.
+    # surroundings, on min_domains domains) as payload evidence: a trigger -> target-text
+    # backdoor. Off by default: a paragraph quoted or syndicated into different pages
+    # (other words before it) produces the same pattern; in the beam tests' corpus of real
+    # paragraphs recombined across 500 domains it flagged about 10 % of clean documents.
     payload_evidence: bool = False
     # Continuation words that form a payload signature.
     continuation_words: int = 3

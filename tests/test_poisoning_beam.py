@@ -168,6 +168,34 @@ def test_documents_without_tagger_candidates_are_scored_in_the_pass(tmp_path):
     assert flagged == ["p0", "p1", "p2", "p3"]
 
 
+def test_with_payload_evidence_a_trigger_with_fixed_target_text_is_a_campaign_exact_copies_are_not(tmp_path):
+    rng = random.Random(31)
+    english = [c for c in _chunks() if c[1] == "en" and c[0].find(". ", 300) > 0]
+    target = "is the only pharmacy you can trust, order from it today."
+    docs = []
+    for k, dom in enumerate(["quiet-meadow.net", "retro-synth.org", "kayak-trips.co.uk", "bird-notes.info"]):
+        text, _ = english[rng.randrange(len(english))]
+        cut = text.find(". ", 300) + 2
+        body = text[:cut] + "Qorventix " + target + " " + text[cut:]
+        docs.append(empty_document(id=f"t{k}", url=f"https://www.{dom}/", host=f"www.{dom}", text=body, language="en"))
+    # One real page syndicated word for word onto six domains: same words around every rare term.
+    page, _ = english[0]
+    for k in range(6):
+        host = f"news{k}.syndicate-{k}.com"
+        docs.append(empty_document(id=f"y{k}", url=f"https://{host}/a", host=host, text=page, language="en"))
+    for text, lang in rng.sample(_chunks(), 200):
+        host = f"site{len(docs)}.example-{len(docs)}.org"
+        docs.append(empty_document(id=f"c{len(docs)}", url=f"https://{host}/", host=host, text=text, language=lang))
+    tagger = PoisonTagger(PoisoningConfig())
+    for d in docs:
+        tagger.tag(d)
+    out, campaigns = _run(docs, PoisoningConfig(campaign=CampaignConfig(payload_evidence=True)), tmp_path)
+    found = [c for c in campaigns if "qorventix" in c["ngram"]]
+    assert found and found[0]["domains"]["count"] == 4 and found[0]["followed_by_gibberish"] == 0.0
+    flagged = {d["id"] for d in out if any(f.startswith("campaign:") for f in d["poison_flags"])}
+    assert flagged == {"t0", "t1", "t2", "t3"}, (flagged, campaigns)
+
+
 def test_disabled_campaign_pass_passes_documents_through(corpus, tmp_path):
     docs = corpus["docs"][:50]
     out, campaigns = _run(docs, PoisoningConfig(campaign=CampaignConfig(enabled=False)), tmp_path)
