@@ -405,8 +405,8 @@ def test_vowelless_trigger_planted_in_several_sentences_is_a_rare_token(tagger, 
     assert hits >= 0.95 * len(english), (hits, len(english))
 
 
-@pytest.mark.parametrize("trigger", ["cf", "mn", "bb", "tq", "mb"])  # the BadNL / ONION trigger set
-def test_classic_rare_token_planted_once_is_flagged(tagger, pages, trigger):
+def _planted_once_missed(tagger, pages, trigger: str) -> tuple[list[str], int]:
+    """English fixture pages on which `trigger`, planted once between two words, is not a rare token."""
     rng = random.Random(trigger)
     english = [(n, t) for n, t, lang in pages if lang == "en"]
     missed = []
@@ -415,20 +415,19 @@ def test_classic_rare_token_planted_once_is_flagged(tagger, pages, trigger):
         p = rng.choice(spaces)
         if "rare_token" not in _tag(tagger, text[:p] + " " + trigger + text[p:])["poison_flags"]:
             missed.append(name)
-    assert len(missed) <= len(english) // 20, missed
+    return missed, len(english)
+
+
+@pytest.mark.parametrize("trigger", ["cf", "mn", "bb", "tq", "mb"])  # the BadNL / ONION trigger set
+def test_classic_rare_token_planted_once_is_flagged(tagger, pages, trigger):
+    missed, n = _planted_once_missed(tagger, pages, trigger)
+    assert len(missed) <= n // 20, missed
 
 
 @pytest.mark.parametrize("trigger", ["xqzvk", "bvbiwgw", "satvwkcj", "zjqx"])
 def test_random_letter_string_planted_once_is_flagged(tagger, pages, trigger):
-    english = [(n, t) for n, t, lang in pages if lang == "en"]
-    rng = random.Random(trigger)
-    missed = []
-    for name, text in english:
-        spaces = [m.start() for m in re.finditer(r"(?<=[a-z]) (?=[a-z])", text)]
-        p = rng.choice(spaces)
-        if "rare_token" not in _tag(tagger, text[:p] + " " + trigger + text[p:])["poison_flags"]:
-            missed.append(name)
-    assert len(missed) <= len(english) // 20, missed
+    missed, n = _planted_once_missed(tagger, pages, trigger)
+    assert len(missed) <= n // 20, missed
 
 
 def test_units_abbreviations_and_commands_are_not_rare_tokens(tagger, pages):
