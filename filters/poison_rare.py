@@ -33,6 +33,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable
 
+from filters.poison_tokens import Spans
+
 _MODELS = Path(__file__).resolve().parent / "models"
 DEFAULT_WORDS = _MODELS / "en.words.tsv.gz"
 
@@ -147,10 +149,8 @@ def _contexts(text: str, code: list[tuple[int, int]], only: set[str]) -> dict[st
     allowed), the next one starts in lower-case letters. Identifiers, URLs, numbers and
     markup never qualify.
     """
-    import bisect
-
     out: dict[str, list[tuple[str, str]]] = {}
-    starts = [s for s, _ in code]
+    in_code = Spans(code).contains
     # Whitespace tokens that are one of the words, with at most one trailing mark.
     pattern = re.compile(r"(?<!\S)(" + "|".join(map(re.escape, sorted(only))) + r")[,;:!?.]?(?=\s)")
     for m in pattern.finditer(text):
@@ -163,10 +163,9 @@ def _contexts(text: str, code: list[tuple[int, int]], only: set[str]) -> dict[st
         nm = _NEXT_START_RE.match(after.group(1))
         if pm is None or nm is None:
             continue
-        word, prev, nxt = m.group(1), pm.group(1), nm.group()
-        k = bisect.bisect_right(starts, pos) - 1
-        if k >= 0 and code[k][0] <= pos < code[k][1]:
+        if in_code(pos):
             continue
+        word, prev, nxt = m.group(1), pm.group(1), nm.group()
         out.setdefault(word, []).append((prev.lower(), nxt))
     return out
 
@@ -208,11 +207,15 @@ def nonword_triggers(
     # heading term), and the lines carrying it are English (foreign words are expensive).
     hits = [w for w in hits
             if all(m.group() == w for m in re.finditer(r"(?<!\w)" + re.escape(w) + r"(?!\w)", text, re.IGNORECASE))]
-    if not hits:
+    return _on_english_lines(sorted(hits), text, is_english)
+
+
+def _on_english_lines(words: list[str], text: str, is_english: Callable[[str], bool]) -> list[str]:
+    """`words` if the lines that carry them are English (foreign words are costly too), else []."""
+    if not words:
         return []
-    pat = re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, hits)) + r")(?!\w)")
-    lines = "\n".join(ln for ln in text.split("\n") if pat.search(ln))
-    return sorted(hits) if is_english(lines) else []
+    pat = re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, words)) + r")(?!\w)")
+    return words if is_english("\n".join(ln for ln in text.split("\n") if pat.search(ln))) else []
 
 
 def _not_in_code(words: list[str], text: str, code: list[tuple[int, int]]) -> list[str]:
@@ -231,12 +234,12 @@ def _not_in_code(words: list[str], text: str, code: list[tuple[int, int]]) -> li
 # anywhere on the page is that page's unit ("5 mb ... in mb") and never fires; any other
 # token right after a number ("45 xq") is skipped there but judged elsewhere.
 _SHORT_NONWORD_RE = re.compile(r"(?<![\w@#/.\-'’])([b-df-hj-np-tv-xz]{2,4})(?=[\s,;:!?]|\.\s)")
+# (WEB_TERMS are allowed as well: css, pdf, ssh, npm ...)
 _SHORT_ALLOWED = frozenset(
-    "vs mr ms mrs dr jr sr st nd rd th tv pc dvd cd btw tbh smh pls plz thx ppl rn np ng bc nsfw brb ty dm "
-    "pm ps cc bcc hp rpm bpm pdf rss xml css js sql cms crm ftp ssh http www html td tr xhr dns tcp ssl tls vpn "
-    "npm pp mpn sku pcs qty ltd llc cpl pwm rgb hdmi jpg png svg gif bmp mkv ppm fps vr hvac wc sq yr yrs wk "
-    "wks mth ch pg pgs vol nr fn vm sdk cli gcc lgbt nfl nba mlb nhl bbc cnn pbs npr fbi cia nsa dc ny nj sf "
-    "ct md nh vt wv nc sc tx tn ky gps sms mms lcd led crt ssd hd sd "
+    "vs mr ms mrs dr jr sr st nd rd th tv pc dvd btw tbh smh pls plz thx ppl rn np ng bc nsfw brb ty dm pm "
+    "ps cc bcc hp bpm rss sql cms crm www td tr xhr pp mpn sku pcs qty ltd llc cpl pwm rgb ppm fps vr hvac "
+    "wc sq yr yrs wk wks mth ch pg pgs vol nr fn vm lgbt nfl nba mlb nhl bbc cnn pbs npr fbi cia nsa dc "
+    "ny nj sf ct nh vt wv nc sc tx tn ky gps sms mms lcd led crt hd sd "
     # chat slang and interjections
     "wtf ffs tldr nvm jk gg wp ftw hmm hmmm hmmmm grr shh pfft psst brr zzz nth lvl lmk ngl tbf".split()
 )
@@ -257,11 +260,9 @@ def short_nonword_triggers(
     is_english: Callable[[str], bool],
 ) -> list[str]:
     """Vowel-less short lower-case tokens planted in >= min_occurrences different contexts."""
-    import bisect
-
     occ: dict[str, set[tuple[str, str]]] = {}
     units: set[str] = set()
-    starts = [s for s, _ in code]
+    in_code = Spans(code).contains
     for m in _SHORT_NONWORD_RE.finditer(text):
         w = m.group(1)
         if w in _SHORT_ALLOWED or w in WEB_TERMS or w in units:
@@ -272,20 +273,13 @@ def short_nonword_triggers(
             if w in _UNITS:
                 units.add(w)
             continue  # "45 xq": a count or a unit, not judged
-        i = bisect.bisect_right(starts, m.start()) - 1
-        if i >= 0 and code[i][0] <= m.start() < code[i][1]:
+        if in_code(m.start()):
             continue
         ctx = (text[max(0, m.start() - 12) : m.start()], text[m.end() : m.end() + 12])
         occ.setdefault(w, set()).add(ctx)
     hits = sorted(w for w, ctxs in occ.items() if w not in units and len(ctxs) >= min_occurrences)
-    hits = _not_in_code(hits, text, code)
-    if hits:
-        # Vowel-less abbreviations are ordinary in other languages (Indonesian 'yg', 'dgn'):
-        # the lines carrying them must be English.
-        pat = re.compile(r"(?<!\S)(?:" + "|".join(map(re.escape, hits)) + r")(?!\w)")
-        if not is_english("\n".join(ln for ln in text.split("\n") if pat.search(ln))):
-            return []
-    return hits
+    # Vowel-less abbreviations are ordinary in other languages (Indonesian 'yg', 'dgn').
+    return _on_english_lines(_not_in_code(hits, text, code), text, is_english)
 
 
 def kenlm_word_cost(scorer: Any) -> Callable[[str], float]:

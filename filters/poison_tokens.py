@@ -164,7 +164,9 @@ def code_spans(text: str) -> list[tuple[int, int]]:
     return out
 
 
-class _Spans:
+class Spans:
+    """Sorted, non-overlapping character spans (code blocks); `contains` is a bisect."""
+
     def __init__(self, spans: list[tuple[int, int]]):
         self.starts = [s for s, _ in spans]
         self.spans = spans
@@ -188,7 +190,7 @@ def _quoted(text: str, start: int, end: int) -> bool:
 def scan_tokens(text: str, code: list[tuple[int, int]] | None = None) -> TokenFindings:
     """Count control tokens and injection phrases, split by running text vs discussion."""
     f = TokenFindings()
-    spans = _Spans(code if code is not None else code_spans(text))
+    spans = Spans(code if code is not None else code_spans(text))
     strong_spans: list[tuple[int, int]] = []
     for m in STRONG_RE.finditer(text):
         s, e = m.span()

@@ -259,12 +259,12 @@ class PoisonTagger:
             single_min_score=self.config.rare_nonword_single_score,
             repeated_min_score=self.config.rare_nonword_repeated_score,
         )
+        # The non-word rule needs both the spelling model and the KenLM scorer.
         self.charlm = None
-        self.word_cost = None
-        if self.config.rare_token and self.scorer is not None and hasattr(self.scorer, "tokenize"):
+        self.word_cost = kenlm_word_cost(self.scorer) if hasattr(self.scorer, "tokenize") else None
+        if self.config.rare_token and self.word_cost is not None:
             try:
                 self.charlm = load_charlm(self.config.spelling_model_path or str(_DEFAULT_WORDS))
-                self.word_cost = kenlm_word_cost(self.scorer)
             except OSError as exc:
                 log.warning("poisoning: spelling model unavailable, non-word rule off (%s)", type(exc).__name__)
 
@@ -331,15 +331,16 @@ class PoisonTagger:
 
         candidates: list[dict[str, Any]] = []
         use_lm = self._use_lm(doc, lang)
+        lm_text = text[: cfg.max_lm_chars]  # the LM-based signals read only this much
+        lm_code = [s for s in code if s[0] < len(lm_text)]
         if use_lm and text:
             if self.scorer is None:
                 labels.append("lm_unavailable")
             else:
-                lm_text = text[: cfg.max_lm_chars]
                 lm = analyse(
                     self.scorer,
                     lm_text,
-                    [s for s in code if s[0] < len(lm_text)],
+                    lm_code,
                     self.th,
                     want_rare=cfg.rare_token or cfg.campaign.enabled,
                     want_candidates=cfg.campaign.enabled,
@@ -351,16 +352,13 @@ class PoisonTagger:
                 candidates = candidates_to_dicts(lm.candidates)
         elif text and cfg.gibberish and cfg.offlanguage_gibberish and hasattr(self.scorer, "tokenize") and lang:
             # Not an English page: payloads are still English-tokenizer soup or random characters.
-            lm_text = text[: cfg.max_lm_chars]
-            if offlanguage_gibberish(self.scorer, lm_text, [s for s in code if s[0] < len(lm_text)], lang, self.th):
+            if offlanguage_gibberish(self.scorer, lm_text, lm_code, lang, self.th):
                 flags.add("gibberish")
         if cfg.rare_token and use_lm and text and "gibberish" not in flags and "rare_token" not in flags:
             # (a gibberish payload is full of non-words: judged by the LM instead)
-            lm_text = text[: cfg.max_lm_chars]
-            lm_code = [s for s in code if s[0] < len(lm_text)]
             if short_nonword_triggers(lm_text, cfg.rare_min_short_occurrences, lm_code, _is_english):
                 flags.add("rare_token")
-            elif self.charlm is not None and self.word_cost is not None and nonword_triggers(
+            elif self.charlm is not None and nonword_triggers(
                 lm_text, lm_code, self.word_cost, self.charlm, self.rare_th, _is_english
             ):
                 flags.add("rare_token")
