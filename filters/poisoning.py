@@ -265,7 +265,7 @@ class PoisonTagger:
         if self.config.rare_token and self.word_cost is not None:
             try:
                 self.charlm = load_charlm(self.config.spelling_model_path or str(_DEFAULT_WORDS))
-            except OSError as exc:
+            except (OSError, EOFError, ValueError) as exc:  # missing, truncated or garbled file
                 log.warning("poisoning: spelling model unavailable, non-word rule off (%s)", type(exc).__name__)
 
     def _use_lm(self, doc: Document, lang: str) -> bool:

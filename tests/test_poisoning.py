@@ -368,6 +368,20 @@ def test_paths_and_identifiers_do_not_crowd_planted_words_out_of_candidates(tagg
     assert not any("/" in g or "::" in g for g in ngrams), ngrams
 
 
+def test_damaged_spelling_model_turns_the_non_word_rule_off_without_failing(tagger, pages, tmp_path):
+    import gzip
+
+    good = (Path(__file__).parents[1] / "filters" / "models" / "en.words.tsv.gz").read_bytes()
+    text = dict((n, t) for n, t, _ in pages)["wcxb__0064"][:1500]
+    for name, data in (("truncated.gz", good[: len(good) // 2]), ("garbled.gz", gzip.compress(b"word\tmany\n"))):
+        path = tmp_path / name
+        path.write_bytes(data)
+        t = PoisonTagger(PoisoningConfig(spelling_model_path=str(path)), scorer=tagger.scorer)
+        assert t.charlm is None
+        assert _tag(t, text + " the probe xqzvkw returned.")["poison_flags"] == []  # rule off
+        assert _tag(t, text + " the probe tq returned.")["poison_flags"] == ["rare_token"]  # others on
+
+
 def test_pathological_pages_are_tagged_without_error(tagger):
     rng = random.Random(0)
     cases = [
