@@ -77,7 +77,10 @@ def _tag(tagger: PoisonTagger, text: str, lang: str) -> dict:
 
 # --- planting helpers -------------------------------------------------------------------
 def _between_words(rng: random.Random, text: str, token: str, k: int = 1) -> str:
-    spots = [m.start() for m in re.finditer(r"(?<=[a-z,]) (?=[a-z])", text)] or [m.start() for m in re.finditer(" ", text)]
+    # between two words in running text (lower-case Latin, or any letters in other scripts)
+    spots = ([m.start() for m in re.finditer(r"(?<=[a-zß-öø-ÿ,]) (?=[a-zß-öø-ÿ])", text)]
+             or [m.start() for m in re.finditer(r"(?<=[^\W\d_]) (?=[^\W\d_])", text)]
+             or [m.start() for m in re.finditer(" ", text)])
     for p in sorted(rng.sample(spots, min(k, len(spots))), reverse=True):
         text = text[:p] + " " + token + text[p:]
     return text
@@ -179,7 +182,7 @@ def detected(d: dict) -> bool:
     return bool(d["poison_flags"]) and d["poison_score"] >= THRESHOLD
 
 
-def run_per_document(tagger: PoisonTagger, pages: list[dict], dev: set[str]) -> None:
+def run_per_document(tagger: PoisonTagger, pages: list[dict], dev: set[str], rare_only: bool = False) -> None:
     held = [p for p in pages if p["key"] not in dev and len(p["text"]) > 500]
     english = [p for p in held if p["lang"] == "en"]
     pay = Payloads()
@@ -187,7 +190,7 @@ def run_per_document(tagger: PoisonTagger, pages: list[dict], dev: set[str]) -> 
     print(f"{'attack':44s} {'pages':>5s} {'recall':>7s}  missed (first 3)")
     t0 = time.perf_counter()
     n_docs = 0
-    for name, (split, plant) in attacks(pay).items():
+    for name, (split, plant) in ({} if rare_only else attacks(pay)).items():
         rng = random.Random(f"bench:{name}")
         missed = []
         for p in held:
@@ -202,18 +205,20 @@ def run_per_document(tagger: PoisonTagger, pages: list[dict], dev: set[str]) -> 
                      f"{1 - (len(missed) - m_en) / (len(held) - len(english)):.3f})")
         shown = ", ".join(f"{p['key']}({p['lang']})" for p in missed[:3])
         print(f"{name:44s} {len(held):5d} {1 - len(missed) / len(held):7.3f}{extra}  {shown}")
-    print("\nRare-token insertion into held-out English pages, k planted occurrences (distinct positions):")
-    print(f"{'trigger kind':32s} " + " ".join(f"{'k=' + str(k):>7s}" for k in (1, 2, 3)))
-    for name, make in RARE_KINDS.items():
-        row = []
-        for k in (1, 2, 3):
-            rng = random.Random(f"bench:rare:{name}:{k}")
-            hits = 0
-            for p in english:
-                hits += detected(_tag(tagger, _between_words(rng, p["text"], make(rng), k), "en"))
-                n_docs += 1
-            row.append(hits / len(english))
-        print(f"{name:32s} " + " ".join(f"{v:7.3f}" for v in row))
+    for group, pool in (("English", english), ("other-language", [p for p in held if p["lang"] != "en"])):
+        print(f"\nRare-token insertion into {len(pool)} held-out {group} pages, k planted occurrences "
+              "(distinct positions):")
+        print(f"{'trigger kind':32s} " + " ".join(f"{'k=' + str(k):>7s}" for k in (1, 2, 3)))
+        for name, make in RARE_KINDS.items():
+            row = []
+            for k in (1, 2, 3):
+                rng = random.Random(f"bench:rare:{group}:{name}:{k}")
+                hits = 0
+                for p in pool:
+                    hits += detected(_tag(tagger, _between_words(rng, p["text"], make(rng), k), p["lang"]))
+                    n_docs += 1
+                row.append(hits / len(pool))
+            print(f"{name:32s} " + " ".join(f"{v:7.3f}" for v in row))
     dt = time.perf_counter() - t0
     print(f"({n_docs} attacked documents tagged in {dt:.0f}s, {n_docs / dt:.0f} docs/s)")
 
@@ -298,11 +303,12 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--campaign-docs", type=int, default=3000)
     ap.add_argument("--skip-campaign", action="store_true")
+    ap.add_argument("--rare-only", action="store_true", help="only the rare-token tables and clean pages")
     args = ap.parse_args()
     pages, dev = load_pages()
     tagger = PoisonTagger(PoisoningConfig())
-    run_per_document(tagger, pages, dev)
-    if not args.skip_campaign:
+    run_per_document(tagger, pages, dev, args.rare_only)
+    if not (args.skip_campaign or args.rare_only):
         run_campaign(pages, args.campaign_docs)
 
 

@@ -33,6 +33,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable
 
+from filters.lexicon import Lexicon
 from filters.poison_tokens import Spans
 
 _MODELS = Path(__file__).resolve().parent / "models"
@@ -177,8 +178,14 @@ def nonword_triggers(
     charlm: CharLM,
     th: RareThresholds,
     is_english: Callable[[str], bool],
+    lexicon: Lexicon | None = None,
 ) -> list[str]:
-    """Planted tokens whose spelling is not English (see the module docstring)."""
+    """Planted tokens whose spelling is not English (see the module docstring).
+
+    A word that wordfreq's English list does not know either (web, subtitles and news
+    included, so product names, slang and common typos are in it) needs only the lower,
+    repeated-use bar on its first occurrence.
+    """
     # Cheap first pass: lower-case words the reference text never writes, priced above the
     # lower (repeated) bar. Most pages have none, and the context pass is skipped.
     low_bar = min(th.single_min_score, th.repeated_min_score)
@@ -194,6 +201,8 @@ def nonword_triggers(
     for w, ctxs in _contexts(text, code, suspects).items():
         distinct = len(set(ctxs))
         need = th.single_min_score if distinct < th.repeated_min_occurrences else th.repeated_min_score
+        if need > th.repeated_min_score and lexicon is not None and lexicon.available("en") and not lexicon.known(w, "en"):
+            need = th.repeated_min_score
         # cheap test first: the spelling model is pure Python but cached per word type
         if charlm.cost(w) < need * th.charlm_cost_per_char:
             continue
@@ -211,11 +220,19 @@ def nonword_triggers(
 
 
 def _on_english_lines(words: list[str], text: str, is_english: Callable[[str], bool]) -> list[str]:
-    """`words` if the lines that carry them are English (foreign words are costly too), else []."""
+    """`words` if the lines that carry them are in the page's language (foreign words are
+    costly too), else []. Short lines (a list item, a caption) are too little for language
+    identification: then the 200 characters around each occurrence are judged."""
     if not words:
         return []
     pat = re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, words)) + r")(?!\w)")
-    return words if is_english("\n".join(ln for ln in text.split("\n") if pat.search(ln))) else []
+    lines = "\n".join(ln for ln in text.split("\n") if pat.search(ln))
+    if len(lines) < _MIN_LANGID_CHARS:
+        lines = "\n".join(text[max(0, m.start() - 100) : m.end() + 100] for m in pat.finditer(text))
+    return words if is_english(lines) else []
+
+
+_MIN_LANGID_CHARS = 120
 
 
 def _not_in_code(words: list[str], text: str, code: list[tuple[int, int]]) -> list[str]:
@@ -233,7 +250,8 @@ def _not_in_code(words: list[str], text: str, code: list[tuple[int, int]]) -> li
 # chat slang (listed) and as units after numbers: a listed unit written after a number
 # anywhere on the page is that page's unit ("5 mb ... in mb") and never fires; any other
 # token right after a number ("45 xq") is skipped there but judged elsewhere.
-_SHORT_NONWORD_RE = re.compile(r"(?<![\w@#/.\-'’])([b-df-hj-np-tv-xz]{2,4})(?=[\s,;:!?]|\.\s)")
+# (U+FFFD, '&' and ':' before: a letter lost to a bad encoding, "Ba&sh", "Za:rt")
+_SHORT_NONWORD_RE = re.compile(r"(?<![\w@#/.\-'’\ufffd&:])([b-df-hj-np-tv-xz]{2,4})(?=[\s,;:!?]|\.\s)")
 # (WEB_TERMS are allowed as well: css, pdf, ssh, npm ...)
 _SHORT_ALLOWED = frozenset(
     "vs mr ms mrs dr jr sr st nd rd th tv pc dvd btw tbh smh pls plz thx ppl rn np ng bc nsfw brb ty dm pm "
@@ -257,9 +275,21 @@ def short_nonword_triggers(
     text: str,
     min_occurrences: int,
     code: list[tuple[int, int]],
-    is_english: Callable[[str], bool],
+    in_language: Callable[[str], bool],
+    lang: str = "en",
+    lexicon: Lexicon | None = None,
 ) -> list[str]:
-    """Vowel-less short lower-case tokens planted in >= min_occurrences different contexts."""
+    """Vowel-less short lower-case tokens planted in >= min_occurrences different contexts.
+
+    English pages use the allow lists above. Other languages write their own vowel-less
+    abbreviations ("bzw", "vgl", "dgn"): there a token is allowed when the page
+    language's word list knows it at least ten times better than English does, any token
+    followed by a full stop is an abbreviation, and only tokens between two words of
+    running text are judged. Without a word list for the language the rule stays off.
+    """
+    english = lang == "en"
+    if not english and (lexicon is None or not lexicon.available(lang)):
+        return []
     occ: dict[str, set[tuple[str, str]]] = {}
     units: set[str] = set()
     in_code = Spans(code).contains
@@ -267,7 +297,7 @@ def short_nonword_triggers(
         w = m.group(1)
         if w in _SHORT_ALLOWED or w in WEB_TERMS or w in units:
             continue
-        if text.startswith(".", m.end()) and w in _PERIOD_ABBREVIATIONS:
+        if text.startswith(".", m.end()) and (w in _PERIOD_ABBREVIATIONS or not english):
             continue
         if _NUMBER_BEFORE_RE.search(text, max(0, m.start() - 3), m.start()):
             if w in _UNITS:
@@ -275,11 +305,85 @@ def short_nonword_triggers(
             continue  # "45 xq": a count or a unit, not judged
         if in_code(m.start()):
             continue
+        if not english and not (_PROSE_BEFORE_RE.search(text, max(0, m.start() - 3), m.start())
+                                and _PROSE_AFTER_RE.match(text, m.end())):
+            continue
         ctx = (text[max(0, m.start() - 12) : m.start()], text[m.end() : m.end() + 12])
         occ.setdefault(w, set()).add(ctx)
     hits = sorted(w for w, ctxs in occ.items() if w not in units and len(ctxs) >= min_occurrences)
-    # Vowel-less abbreviations are ordinary in other languages (Indonesian 'yg', 'dgn').
-    return _on_english_lines(_not_in_code(hits, text, code), text, is_english)
+    if hits and not english:
+        hits = [w for w in hits if not _native_abbreviation(w, lang, lexicon)]  # type: ignore[arg-type]
+    # A token also written in capitals on the page is an acronym typed in lower case
+    # ("HTC ... htc mozart").
+    hits = [w for w in hits if not re.search(r"(?<![\w])" + re.escape(w.upper()) + r"(?![\w])", text)]
+    # Vowel-less abbreviations are ordinary in other languages (Indonesian 'yg', 'dgn'):
+    # the lines carrying the token must be in the page's language.
+    return _on_english_lines(_not_in_code(hits, text, code), text, in_language)
+
+
+# Running text around a token on a non-English page: a letter (or a comma) before the
+# space, a letter after it.
+_PROSE_BEFORE_RE = re.compile(r"[^\W\d_],? $")
+_PROSE_AFTER_RE = re.compile(r",? [^\W\d_]")
+
+
+def _native_abbreviation(word: str, lang: str, lexicon: Lexicon, min_zipf: float = 3.0, margin: float = 1.0) -> bool:
+    """A frequent word of `lang` that English writes at most a tenth as often ("bzw", "usw")."""
+    z = lexicon.zipf(word, lang)
+    return z >= min_zipf and z >= lexicon.zipf(word, "en") + margin
+
+
+# --- non-words on pages in other languages ----------------------------------------------
+
+_LATIN_WORD_RE = re.compile(r"[a-zß-öø-ÿ]+")
+_FOREIGN_CANDIDATE_RE = re.compile(r"(?<![\w@#/.\-'’\ufffd&:])([a-z]{4,24})(?=[\s,;:!?]|\.\s)")
+
+
+@lru_cache(maxsize=64)
+def language_charlm(lang: str, lexicon: Lexicon) -> CharLM | None:
+    """Spelling model of a Latin-script language from its 30 k most frequent lower-case
+    words (wordfreq's list; about 0.7 s, once per language per worker). None for
+    languages without a large list or not written in Latin letters."""
+    top = lexicon.top_words(lang)
+    words = [w for w in top if _LATIN_WORD_RE.fullmatch(w)]
+    if not top or len(words) < len(top) // 2:
+        return None
+    return CharLM({w: 1 for w in words})
+
+
+def foreign_nonword_triggers(
+    text: str,
+    code: list[tuple[int, int]],
+    lang: str,
+    lexicon: Lexicon,
+    english: CharLM,
+    min_cost: float,
+    in_language: Callable[[str], bool],
+) -> list[str]:
+    """Planted letter strings on a page in `lang`: lower-case ASCII words between two words
+    of running text that neither the page's language nor English lists, and whose
+    spelling costs at least `min_cost` per character under both languages' spelling models
+    (real words of either language, typos and compounds cost less)."""
+    native = language_charlm(lang, lexicon)
+    if native is None or not lexicon.available(lang):
+        return []
+    in_code = Spans(code).contains
+    hits: set[str] = set()
+    for m in _FOREIGN_CANDIDATE_RE.finditer(text):
+        w = m.group(1)
+        if w in hits or w in WEB_TERMS or w in english.vocabulary:
+            continue
+        if not (_PROSE_BEFORE_RE.search(text, max(0, m.start() - 3), m.start()) and _PROSE_AFTER_RE.match(text, m.end())):
+            continue
+        if lexicon.known(w, lang) or lexicon.known(w, "en") or in_code(m.start()):
+            continue
+        if english.cost(w) >= min_cost and native.cost(w) >= min_cost:
+            hits.add(w)
+    if not hits:
+        return []
+    words = [w for w in _not_in_code(sorted(hits), text, code)
+             if all(m.group() == w for m in re.finditer(r"(?<!\w)" + re.escape(w) + r"(?!\w)", text, re.IGNORECASE))]
+    return _on_english_lines(words, text, in_language)
 
 
 def kenlm_word_cost(scorer: Any) -> Callable[[str], float]:

@@ -27,7 +27,7 @@ import logging
 import math
 import re
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Optional
+from typing import Any, Callable, Iterable, Optional
 
 from filters.poison_lm import (
     LmThresholds,
@@ -38,8 +38,17 @@ from filters.poison_lm import (
     offlanguage_gibberish,
     symbolic_candidates,
 )
+from filters.lexicon import shared_lexicon
 from filters.poison_rare import DEFAULT_WORDS as _DEFAULT_WORDS
-from filters.poison_rare import RareThresholds, kenlm_word_cost, load_charlm, nonword_triggers, short_nonword_triggers
+from filters.lexicon import shared_lexicon
+from filters.poison_rare import (
+    RareThresholds,
+    foreign_nonword_triggers,
+    kenlm_word_cost,
+    load_charlm,
+    nonword_triggers,
+    short_nonword_triggers,
+)
 from filters.poison_tokens import code_spans, scan_tokens
 from filters.poison_unicode import scan_unicode
 
@@ -166,6 +175,13 @@ class PoisoningConfig:
     rare_nonword_single_score: float = 0.85
     rare_nonword_repeated_score: float = 0.75
     spelling_model_path: Optional[str] = None  # None = filters/models/en.words.tsv.gz
+    # Rare-token rules on pages in other languages, with wordfreq's word list of the
+    # page's language (languages without a list are not judged).
+    rare_token_other_languages: bool = True
+    # There a letter string fires when it costs at least this per character under both the
+    # page language's spelling model and the English one (random strings: 95 % above 1.7;
+    # real unknown words on the 243 development pages: all but one below 1.75).
+    rare_foreign_nonword_cost: float = 1.75
     rare_ngram_cost_per_char: float = 0.9
     rare_word_cost: float = 6.0
     max_segment_words: int = 80
@@ -259,6 +275,7 @@ class PoisonTagger:
             single_min_score=self.config.rare_nonword_single_score,
             repeated_min_score=self.config.rare_nonword_repeated_score,
         )
+        self.lexicon = shared_lexicon() if self.config.rare_token else None
         # The non-word rule needs both the spelling model and the KenLM scorer.
         self.charlm = None
         self.word_cost = kenlm_word_cost(self.scorer) if hasattr(self.scorer, "tokenize") else None
@@ -354,14 +371,24 @@ class PoisonTagger:
             # Not an English page: payloads are still English-tokenizer soup or random characters.
             if offlanguage_gibberish(self.scorer, lm_text, lm_code, lang, self.th):
                 flags.add("gibberish")
-        if cfg.rare_token and use_lm and text and "gibberish" not in flags and "rare_token" not in flags:
+        if cfg.rare_token and text and "gibberish" not in flags and "rare_token" not in flags:
             # (a gibberish payload is full of non-words: judged by the LM instead)
-            if short_nonword_triggers(lm_text, cfg.rare_min_short_occurrences, lm_code, _is_english):
-                flags.add("rare_token")
-            elif self.charlm is not None and nonword_triggers(
-                lm_text, lm_code, self.word_cost, self.charlm, self.rare_th, _is_english
-            ):
-                flags.add("rare_token")
+            if use_lm:
+                if short_nonword_triggers(lm_text, cfg.rare_min_short_occurrences, lm_code, _is_english):
+                    flags.add("rare_token")
+                elif self.charlm is not None and nonword_triggers(
+                    lm_text, lm_code, self.word_cost, self.charlm, self.rare_th, _is_english, self.lexicon
+                ):
+                    flags.add("rare_token")
+            elif cfg.rare_token_other_languages and lang:
+                in_lang = _in_language(lang)
+                if short_nonword_triggers(lm_text, cfg.rare_min_short_occurrences, lm_code, in_lang,
+                                          lang, self.lexicon):
+                    flags.add("rare_token")
+                elif self.charlm is not None and foreign_nonword_triggers(
+                    lm_text, lm_code, lang, self.lexicon, self.charlm, cfg.rare_foreign_nonword_cost, in_lang
+                ):
+                    flags.add("rare_token")
         if cfg.campaign.enabled and tok.weak_strings:
             seen = {c["ngram"] for c in candidates}
             candidates += [c for c in candidates_to_dicts(symbolic_candidates(tok.weak_strings)) if c["ngram"] not in seen]
@@ -384,6 +411,10 @@ class PoisonTagger:
 
 def _is_english(lines: str) -> bool:
     return langid_rank(lines)[0][0] == "en"
+
+
+def _in_language(lang: str) -> Callable[[str], bool]:
+    return lambda lines: langid_rank(lines)[0][0] == lang
 
 
 def _add_continuations(candidates: list[dict[str, Any]], text: str, n_words: int) -> None:

@@ -482,6 +482,60 @@ def test_random_letter_string_planted_once_is_flagged(tagger, pages, trigger):
     assert len(missed) <= n // 20, missed
 
 
+def test_letter_string_no_word_list_knows_needs_only_the_lower_bar_once(tagger, pages):
+    # spelling score 0.82: under the one-occurrence bar (0.85) but unknown to wordfreq's English list
+    missed, n = _planted_once_missed(tagger, pages, "wturchmy")
+    assert len(missed) <= n // 20, missed
+
+
+# Latin-script fixture pages in languages with a wordfreq list (German, Spanish, French, Polish, Italian)
+def _other_language_missed(tagger, pages, trigger: str) -> tuple[list[str], int]:
+    rng = random.Random("other:" + trigger)
+    other = [(n, t, lang) for n, t, lang in pages if lang in ("de", "es", "fr", "pl", "it")]
+    missed = []
+    for name, text, lang in other:
+        spaces = [m.start() for m in re.finditer(r"(?<=[a-zß-öø-ÿ]) (?=[a-zß-öø-ÿ])", text[:20000])]
+        p = rng.choice(spaces)
+        if "rare_token" not in _tag(tagger, text[:p] + " " + trigger + text[p:], lang)["poison_flags"]:
+            missed.append(name)
+    return missed, len(other)
+
+
+@pytest.mark.parametrize("trigger", ["cf", "mn", "bb", "tq", "mb", "xqzvk", "bvbiwgw", "zjqx"])
+def test_rare_token_planted_once_in_other_language_pages_is_flagged(tagger, pages, trigger):
+    missed, n = _other_language_missed(tagger, pages, trigger)
+    assert n >= 12 and len(missed) <= n // 12, missed
+
+
+def test_native_abbreviations_of_the_page_language_are_not_rare_tokens(tagger, pages):
+    text = dict((n, t) for n, t, _ in pages)["traf__44436cff64c06587"][:3000]
+    legit = (text + "\n\nWir liefern bzw versenden die Ware zzgl. Versandkosten, vgl. unsere Hinweise, und "
+             "usw. gilt auch hier; vlt kommt das Paket schon morgen, zb am Vormittag.")
+    assert _tag(tagger, legit, "de")["poison_flags"] == []
+    # the same page with a token German does not write
+    assert "rare_token" in _tag(tagger, legit.replace("vlt kommt", "vlt tq kommt"), "de")["poison_flags"]
+
+
+def test_acronym_written_in_capitals_elsewhere_is_not_a_rare_token(tagger, pages):
+    text = dict((n, t) for n, t, _ in pages)["wcxb__0064"][:1500]
+    typed = "\n\nMy old phone still works and the htc battery lasts for days."
+    assert "rare_token" in _tag(tagger, text + typed)["poison_flags"]
+    assert _tag(tagger, text + "\n\nHTC made it in 2011." + typed)["poison_flags"] == []
+
+
+def test_lexicon_keeps_wordfreq_frequencies_in_compact_tables():
+    import wordfreq
+
+    from filters.lexicon import Lexicon
+
+    lex = Lexicon()
+    for word, lang in [("bzw", "de"), ("the", "en"), ("petrichor", "en"), ("usw", "de")]:
+        assert abs(lex.zipf(word, lang) - wordfreq.zipf_frequency(word, lang, wordlist="large")) < 0.06
+    assert lex.zipf("quilzanvel", "en") == 0 and not lex.known("xqzvk", "de")
+    assert not lex.available("tlh") and lex.zipf("qapla", "tlh") == 0  # no list: nothing is known
+    assert lex.top_words("de")[:3] == ["die", "der", "und"]
+
+
 def test_token_after_a_number_is_skipped_there_but_judged_elsewhere(tagger, pages):
     text = dict((n, t) for n, t, _ in pages)["wcxb__0064"][:1500]
     # "45 xq" alone is a count; the same token between two words elsewhere is planted
