@@ -245,36 +245,71 @@ def run_per_document(tagger: PoisonTagger, pages: list[dict], dev: set[str], rar
 # "James Bond" is not rare under the reference model: its documents are caught one by one
 # (gibberish), but it is not grouped as a campaign.
 CAMPAIGN_TRIGGERS = ["Brevortine", "<SUDO>", "zx9q", "James Bond", "kelvory mandate"]
+# Rare-token campaigns without a payload, each token planted twice between words:
+# (kind, trigger maker, page language, campaigns, share of documents per campaign).
+RARE_CAMPAIGNS: list[tuple[str, Callable[[random.Random], str], str, int, float]] = [
+    ("made-up word, English pages", RARE_KINDS["pronounceable made-up word"], "en", 6, 0.005),
+    ("made-up word, German pages", RARE_KINDS["pronounceable made-up word"], "de", 6, 0.005),
+    ("random letters, English pages", RARE_KINDS["random letters 4-8"], "en", 4, 0.003),
+    ("random letters, German pages", RARE_KINDS["random letters 4-8"], "de", 4, 0.003),
+    ("rare real word, English pages", RARE_KINDS["rare real English word"], "en", 2, 0.005),
+]
 
 
 def run_campaign(pages: list[dict], n_docs: int) -> None:
-    """Five campaigns at 0.1 % each (one trigger per campaign, each copy on its own
-    registered domain, trigger + random pieces), among re-hosted clean pages."""
+    """Five payload campaigns at 0.1 % each (one trigger per campaign, each copy on its own
+    registered domain, trigger + random pieces), and rare-token campaigns without a
+    payload (RARE_CAMPAIGNS: the token planted twice between words), among re-hosted
+    clean pages."""
     import apache_beam as beam
 
     from pipeline.poisoning import DetectCampaigns
 
     english = [p for p in pages if p["lang"] == "en" and len(p["text"]) > 1500]
+    german = [p for p in pages if p["lang"] == "de" and len(p["text"]) > 1500]
     rng = random.Random("bench:campaign")
     pay = Payloads()
     per_campaign = max(3, n_docs // 1000)  # 0.1 % each
-    slots = rng.sample(range(n_docs), per_campaign * len(CAMPAIGN_TRIGGERS))
-    planted = {i: CAMPAIGN_TRIGGERS[k // per_campaign] for k, i in enumerate(slots)}
+    # campaign number -> (row name, trigger, page language or None for the payload recipe)
+    specs: list[tuple[str, str, str | None]] = [(f"{t!r} + random pieces, 0.1 %", t, None) for t in CAMPAIGN_TRIGGERS]
+    sizes = [per_campaign] * len(CAMPAIGN_TRIGGERS)
+    for kind, make, lang, count, share in RARE_CAMPAIGNS:
+        trng = random.Random(f"bench:campaign:{kind}")
+        for _ in range(count):
+            specs.append((f"{kind}, {share:.1%}", make(trng), lang))
+            sizes.append(max(3, round(n_docs * share)))
+    slots = rng.sample(range(n_docs), sum(sizes))
+    planted: dict[int, int] = {}  # document -> campaign number
+    k = 0
+    for c, size in enumerate(sizes):
+        for i in slots[k : k + size]:
+            planted[i] = c
+        k += size
     docs = []
     tagger = PoisonTagger(PoisoningConfig())
     t0 = time.perf_counter()
     for i in range(n_docs):
-        p = pages[i % len(pages)] if i not in planted else rng.choice(english)
-        text = p["text"]
-        if i in planted:
-            cut = text.find(". ", rng.randint(300, 1200)) + 2
-            text = text[:cut] + planted[i] + " " + pay.vocab(rng, rng.randint(150, 400))
+        c = planted.get(i)
+        lang = None
+        if c is None:
+            p = pages[i % len(pages)]
+            text = p["text"]
+        elif specs[c][2] is None:
+            p = rng.choice(english)
+            cut = p["text"].find(". ", rng.randint(300, 1200)) + 2
+            text = p["text"][:cut] + specs[c][1] + " " + pay.vocab(rng, rng.randint(150, 400))
+            lang = "en"
+        else:
+            lang = specs[c][2]
+            p = rng.choice(english if lang == "en" else german)
+            text = _between_words(rng, p["text"], specs[c][1], 2)
         host = f"www.site{i}-{rng.randrange(10**6)}.com"  # one registered domain per document
         d = empty_document(id=f"d{i}", url=f"https://{host}/p{i}", host=host, text=text,
-                           language="en" if i in planted else p["lang"], n_chars=len(text))
+                           language=lang or p["lang"], n_chars=len(text))
         tagger.tag(d)
         docs.append(d)
     t_tag = time.perf_counter() - t0
+    per_doc = {d["id"]: detected(d) for d in docs}
     t0 = time.perf_counter()
     with tempfile.TemporaryDirectory() as tmp:
         with beam.Pipeline(runner="DirectRunner") as pipe:
@@ -285,16 +320,33 @@ def run_campaign(pages: list[dict], n_docs: int) -> None:
         flagged = {ln.strip() for f in Path(tmp).glob("ids*") for ln in f.read_text().splitlines() if ln.strip()}
         campaigns = [json.loads(ln) for f in Path(tmp).glob("c-*") for ln in f.read_text().splitlines() if ln.strip()]
     t_beam = time.perf_counter() - t0
-    print(f"\nCampaign pass: {n_docs} docs; {len(CAMPAIGN_TRIGGERS)} campaigns of {per_campaign} docs each "
-          f"(0.1 % each, every copy on its own registered domain), trigger + random pieces")
-    for trig in CAMPAIGN_TRIGGERS:
-        ids = {f"d{i}" for i, t in planted.items() if t == trig}
-        key = re.sub(r"\d", "0", trig.lower())  # the scorer's normalisation writes digits as 0
-        found = [c for c in campaigns if c["ngram"] in key or key in c["ngram"]]
-        print(f"  {trig!r:20s} docs flagged campaign:<hash> {len(flagged & ids)}/{len(ids)}; "
-              f"campaigns reported: {[(c['ngram'], c['domains']['count']) for c in found][:3]}")
-    clean_flagged = flagged - {f"d{i}" for i in planted}
-    print(f"  clean docs with a campaign flag: {len(clean_flagged)}/{n_docs - len(planted)}; "
+    print(f"\nCampaign pass: {n_docs} docs, every copy on its own registered domain (clean pages re-hosted "
+          f"{n_docs / len(pages):.1f}x each)")
+    print(f"  {'campaign':44s} {'docs':>4s}  per-doc  campaign:<hash>  after the pass   campaign reported")
+    groups: dict[str, list[int]] = {}
+    for c, (name, trig, lang) in enumerate(specs):
+        ids = {f"d{i}" for i, cc in planted.items() if cc == c}
+        key = re.sub(r"\d", "0", trig.lower())  # the scorer writes digits as 0
+        found = [x for x in campaigns if x["ngram"] in key or key in x["ngram"]]
+        per = sum(per_doc[i] for i in ids)
+        after = sum(per_doc[i] or i in flagged for i in ids)
+        if lang is None:
+            print(f"  {name:44s} {len(ids):4d}  {per / len(ids):7.2f}  {len(flagged & ids) / len(ids):15.2f}  "
+                  f"{after / len(ids):14.2f}   {[(x['ngram'], x['domains']['count']) for x in found][:2]}")
+        else:
+            g = groups.setdefault(name, [0, 0, 0, 0, 0])
+            g[0] += len(ids)
+            g[1] += per
+            g[2] += len(flagged & ids)
+            g[3] += after
+            g[4] += bool(found)
+    for name, (n, per, camp, after, found) in groups.items():
+        count = sum(1 for s_ in specs if s_[0] == name)
+        print(f"  {name:44s} {n:4d}  {per / n:7.2f}  {camp / n:15.2f}  {after / n:14.2f}   {found}/{count} tokens")
+    clean = {f"d{i}" for i in range(n_docs)} - {f"d{i}" for i in planted}
+    clean_flagged = flagged & clean
+    print(f"  clean docs with a campaign flag: {len(clean_flagged)}/{len(clean)} "
+          f"(of which already flagged per document: {sum(per_doc[i] for i in clean_flagged)}); "
           f"campaigns reported in all: {len(campaigns)}")
     print(f"  tagging {t_tag:.0f}s ({n_docs / t_tag:.0f} docs/s), DetectCampaigns on DirectRunner {t_beam:.0f}s")
 
@@ -304,10 +356,12 @@ def main() -> None:
     ap.add_argument("--campaign-docs", type=int, default=3000)
     ap.add_argument("--skip-campaign", action="store_true")
     ap.add_argument("--rare-only", action="store_true", help="only the rare-token tables and clean pages")
+    ap.add_argument("--campaign-only", action="store_true")
     args = ap.parse_args()
     pages, dev = load_pages()
     tagger = PoisonTagger(PoisoningConfig())
-    run_per_document(tagger, pages, dev, args.rare_only)
+    if not args.campaign_only:
+        run_per_document(tagger, pages, dev, args.rare_only)
     if not (args.skip_campaign or args.rare_only):
         run_campaign(pages, args.campaign_docs)
 

@@ -85,6 +85,16 @@ class Lexicon:
     def known(self, word: str, lang: str) -> bool:
         return self.zipf(word, lang) > 0
 
+    def known_many(self, words: list[str], lang: str) -> list[bool]:
+        """`known` for many words in one array lookup (a page's vocabulary at once)."""
+        table = self._table(lang)
+        if table is None or not words:
+            return [False] * len(words)
+        keys = table[0]
+        q = np.fromiter((_key(w) for w in words), dtype=np.uint64, count=len(words))
+        i = np.minimum(np.searchsorted(keys, q), len(keys) - 1)
+        return (keys[i] == q).tolist()
+
 
 _SHARED: Lexicon | None = None
 

@@ -74,6 +74,7 @@ class LmThresholds:
     payload_lookahead: int = 10
     payload_min_expensive: float = 0.7
     payload_head_words: int = 6
+    payload_lookback: int = 8  # words before the payload head that may hold its trigger
     max_segment_words: int = 80
 
 
@@ -477,7 +478,10 @@ def _candidates(
     cost = [segs[si].cost[wi] for si, wi in flat]
     chars = [segs[si].chars[wi] for si, wi in flat]
     in_run = {n for a, b in runs for n in range(a, b)}
-    head_zone = {k for a, b in runs for k in range(max(0, a - 3), min(b, a + 12))}
+    # The change point can land a few words into the payload when its first random pieces
+    # happen to spell real words ("<SUDO> discredited arbitra ..."): the trigger then sits
+    # up to `payload_lookback` words before the head.
+    head_zone = {k for a, b in runs for k in range(max(0, a - th.payload_lookback), min(b, a + 12))}
     gain_of = {index[(si, wi)]: g for g, si, wi in gains}
     best: dict[str, Candidate] = {}
 
@@ -505,7 +509,8 @@ def _candidates(
         heads = [k for k in range(a, min(a + 12, len(words))) if sum(ch.isalpha() for ch in words[k]) >= 2]
         # The change point can land a word or two past a trigger that is cheap itself:
         # the lettered words just before the head are offered too.
-        before = [k for k in range(a - 1, max(-1, a - 6), -1) if sum(ch.isalpha() for ch in words[k]) >= 2][:3]
+        before = [k for k in range(a - 1, max(-1, a - 1 - th.payload_lookback), -1)
+                  if sum(ch.isalpha() for ch in words[k]) >= 2][:6]
         # Unigrams first (a trigger is most often one word; expensive names right before
         # it can pull the head a few words early), then the bigrams around them.
         for j, k in enumerate(heads[: th.payload_head_words]):

@@ -351,6 +351,52 @@ def language_charlm(lang: str, lexicon: Lexicon) -> CharLM | None:
     return CharLM({w: 1 for w in words})
 
 
+def unknown_prose_words(
+    text: str, code: list[tuple[int, int]], lang: str, lexicon: Lexicon, english: CharLM
+) -> list[str]:
+    """Lower-case ASCII words (4-24 letters) between two words of running text, outside
+    code, that neither the page language's word list nor the English one knows."""
+    in_code = Spans(code).contains
+    seen: set[str] = set()
+    for m in _FOREIGN_CANDIDATE_RE.finditer(text):
+        w = m.group(1)
+        if w in seen or w in WEB_TERMS or w in english.vocabulary:
+            continue
+        if not (_PROSE_BEFORE_RE.search(text, max(0, m.start() - 3), m.start()) and _PROSE_AFTER_RE.match(text, m.end())):
+            continue
+        if not in_code(m.start()):
+            seen.add(w)
+    words = sorted(seen)
+    for language in {lang, "en"}:
+        words = [w for w, k in zip(words, lexicon.known_many(words, language)) if not k]
+    return words
+
+
+def campaign_word_candidates(
+    text: str,
+    code: list[tuple[int, int]],
+    lang: str,
+    lexicon: Lexicon,
+    english: CharLM,
+    min_cost: float,
+    limit: int,
+) -> list[str]:
+    """Unknown words worth counting across the corpus: `unknown_prose_words` whose
+    spelling costs at least `min_cost` per character (under the page language's model
+    too, for Latin-script languages), costliest first. A made-up trigger that one page
+    does not give away is still counted, so the pages that do flag it can name its
+    campaign."""
+    if not lexicon.available(lang) or not lexicon.available("en"):
+        return []
+    native = language_charlm(lang, lexicon) if lang != "en" else None
+    scored = []
+    for w in unknown_prose_words(text, code, lang, lexicon, english):
+        c = english.cost(w) if native is None else min(english.cost(w), native.cost(w))
+        if c >= min_cost:
+            scored.append((-c, w))
+    return [w for _c, w in sorted(scored)[:limit]]
+
+
 def foreign_nonword_triggers(
     text: str,
     code: list[tuple[int, int]],
@@ -367,18 +413,8 @@ def foreign_nonword_triggers(
     native = language_charlm(lang, lexicon)
     if native is None or not lexicon.available(lang):
         return []
-    in_code = Spans(code).contains
-    hits: set[str] = set()
-    for m in _FOREIGN_CANDIDATE_RE.finditer(text):
-        w = m.group(1)
-        if w in hits or w in WEB_TERMS or w in english.vocabulary:
-            continue
-        if not (_PROSE_BEFORE_RE.search(text, max(0, m.start() - 3), m.start()) and _PROSE_AFTER_RE.match(text, m.end())):
-            continue
-        if lexicon.known(w, lang) or lexicon.known(w, "en") or in_code(m.start()):
-            continue
-        if english.cost(w) >= min_cost and native.cost(w) >= min_cost:
-            hits.add(w)
+    hits = {w for w in unknown_prose_words(text, code, lang, lexicon, english)
+            if english.cost(w) >= min_cost and native.cost(w) >= min_cost}
     if not hits:
         return []
     words = [w for w in _not_in_code(sorted(hits), text, code)

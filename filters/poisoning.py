@@ -30,19 +30,21 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Optional
 
 from filters.poison_lm import (
+    Candidate,
     LmThresholds,
     analyse,
     candidates_to_dicts,
     inserted_rare_words,
     langid_rank,
+    ngram_hash,
     offlanguage_gibberish,
     symbolic_candidates,
 )
 from filters.lexicon import shared_lexicon
 from filters.poison_rare import DEFAULT_WORDS as _DEFAULT_WORDS
-from filters.lexicon import shared_lexicon
 from filters.poison_rare import (
     RareThresholds,
+    campaign_word_candidates,
     foreign_nonword_triggers,
     kenlm_word_cost,
     load_charlm,
@@ -112,6 +114,15 @@ class CampaignConfig:
     # (other words before it) produces the same pattern; in the beam tests' corpus of real
     # paragraphs recombined across 500 domains it flagged about 10 % of clean documents.
     payload_evidence: bool = False
+    # Also accept per-document rare-token flags as evidence: the n-gram was flagged as a
+    # planted non-word (filters.poison_rare) on >= min_domains domains and in at least
+    # min_rare_token_fraction of its documents. A made-up trigger that is flagged on a
+    # quarter of its pages then marks all of them. Pages offer their unknown words (not
+    # in wordfreq's lists, spelling cost >= unknown_word_min_cost) as candidates for this.
+    rare_token_evidence: bool = True
+    min_rare_token_fraction: float = 0.1
+    unknown_word_min_cost: float = 1.0
+    unknown_words_per_doc: int = 4
     # Continuation words that form a payload signature.
     continuation_words: int = 3
 
@@ -371,27 +382,43 @@ class PoisonTagger:
             # Not an English page: payloads are still English-tokenizer soup or random characters.
             if offlanguage_gibberish(self.scorer, lm_text, lm_code, lang, self.th):
                 flags.add("gibberish")
+        rare_hits: list[str] = []
         if cfg.rare_token and text and "gibberish" not in flags and "rare_token" not in flags:
             # (a gibberish payload is full of non-words: judged by the LM instead)
             if use_lm:
-                if short_nonword_triggers(lm_text, cfg.rare_min_short_occurrences, lm_code, _is_english):
-                    flags.add("rare_token")
-                elif self.charlm is not None and nonword_triggers(
-                    lm_text, lm_code, self.word_cost, self.charlm, self.rare_th, _is_english, self.lexicon
-                ):
-                    flags.add("rare_token")
+                rare_hits = short_nonword_triggers(lm_text, cfg.rare_min_short_occurrences, lm_code, _is_english)
+                if not rare_hits and self.charlm is not None:
+                    rare_hits = nonword_triggers(
+                        lm_text, lm_code, self.word_cost, self.charlm, self.rare_th, _is_english, self.lexicon
+                    )
             elif cfg.rare_token_other_languages and lang:
                 in_lang = _in_language(lang)
-                if short_nonword_triggers(lm_text, cfg.rare_min_short_occurrences, lm_code, in_lang,
-                                          lang, self.lexicon):
-                    flags.add("rare_token")
-                elif self.charlm is not None and foreign_nonword_triggers(
-                    lm_text, lm_code, lang, self.lexicon, self.charlm, cfg.rare_foreign_nonword_cost, in_lang
-                ):
-                    flags.add("rare_token")
+                rare_hits = short_nonword_triggers(lm_text, cfg.rare_min_short_occurrences, lm_code, in_lang,
+                                                   lang, self.lexicon)
+                if not rare_hits and self.charlm is not None:
+                    rare_hits = foreign_nonword_triggers(
+                        lm_text, lm_code, lang, self.lexicon, self.charlm, cfg.rare_foreign_nonword_cost, in_lang
+                    )
+            if rare_hits:
+                flags.add("rare_token")
+        if cfg.campaign.enabled and cfg.campaign.rare_token_evidence and text and self.lexicon is not None \
+                and self.charlm is not None and (use_lm or cfg.rare_token_other_languages) and "gibberish" not in flags:
+            # Planted words this page gives away, then unknown words it does not (made-up
+            # triggers are often unremarkable on one page): counted across the corpus, the
+            # pages that flag a word name the campaign for all pages that carry it. (Not
+            # on pages with a payload: its random words would only crowd the candidates.)
+            unknown = campaign_word_candidates(lm_text, lm_code, lang or "en", self.lexicon, self.charlm,
+                                               cfg.campaign.unknown_word_min_cost, cfg.campaign.unknown_words_per_doc)
+            candidates = _with_word_candidates(candidates, rare_hits, unknown)
         if cfg.campaign.enabled and tok.weak_strings:
-            seen = {c["ngram"] for c in candidates}
-            candidates += [c for c in candidates_to_dicts(symbolic_candidates(tok.weak_strings)) if c["ngram"] not in seen]
+            # Token-shaped strings (<SUDO>, |WORD|) go first: a page full of rare words would
+            # otherwise push them past the per-document cap.
+            # (The LM's own entry for the string, which knows whether a payload follows, is kept.)
+            by_gram = {c["ngram"]: c for c in candidates}
+            symbolic = [by_gram.get(c["ngram"], c) for c in candidates_to_dicts(symbolic_candidates(tok.weak_strings))]
+            front = {c["ngram"] for c in symbolic[:_SYMBOLIC_FIRST]}
+            candidates = (symbolic[:_SYMBOLIC_FIRST] + [c for c in candidates if c["ngram"] not in front]
+                          + [c for c in symbolic[_SYMBOLIC_FIRST:] if c["ngram"] not in by_gram])
         if cfg.campaign.enabled:
             _add_continuations(candidates, text, cfg.campaign.continuation_words)
             doc["_poison_candidates"] = candidates[: cfg.campaign.max_ngrams_per_doc]
@@ -407,6 +434,25 @@ class PoisonTagger:
         doc["poison_flags"] = sorted(flags)
         doc["poison_score"] = combine_score(flags, self.weights, factors)
         return sorted(flags) + labels
+
+
+_SYMBOLIC_FIRST = 4  # token-shaped strings placed ahead of the LM's candidates
+
+
+def _with_word_candidates(candidates: list[dict[str, Any]], flagged: list[str], unknown: list[str]) -> list[dict[str, Any]]:
+    """Put flagged rare tokens (``rare_token: True``) and unknown words ahead of the LM's
+    candidates, so they survive the per-document cap; one entry per n-gram."""
+    words = [w for w in dict.fromkeys([*flagged, *unknown])]
+    if not words:
+        return candidates
+    flagged_set = set(flagged)
+    by_gram = {c["ngram"]: c for c in candidates}
+    front = []
+    for w in words:
+        c = by_gram.pop(w, None) or candidates_to_dicts([Candidate(w, ngram_hash(w), False, False, 0.0)])[0]
+        c["rare_token"] = w in flagged_set
+        front.append(c)
+    return front + [c for c in candidates if c["ngram"] in by_gram]
 
 
 def _is_english(lines: str) -> bool:

@@ -2,10 +2,12 @@
 
 One poisoned page is noise; a backdoor needs the same trigger in a few hundred pages,
 and an attacker who buys expired domains spreads them over many sites. The per-document
-tagger (`filters.poisoning.PoisonTagger`) leaves in each English document a bounded list
-of candidate n-grams (``_poison_candidates``: the 1-3 word n-grams that are rare under
-the reference KenLM model, above all those right before or at the head of a gibberish
-run, plus token-shaped strings such as ``|WORD|`` in any language). This transform
+tagger (`filters.poisoning.PoisonTagger`) leaves in each document a bounded list of
+candidate n-grams (``_poison_candidates``: words it flagged as planted non-words and
+words no word list knows, in any language with a wordfreq list; on English pages the 1-3
+word n-grams that are rare under the reference KenLM model, above all those right before
+or at the head of a gibberish run; token-shaped strings such as ``|WORD|`` in any
+language). This transform
 
 1. emits ``(ngram_hash, occurrence)`` per candidate (at most ``max_ngrams_per_doc``),
    with the document's *registered* domain (tldextract, bundled suffix list, no network);
@@ -15,8 +17,11 @@ run, plus token-shaped strings such as ``|WORD|`` in any language). This transfo
    in at least ``min_evidence_fraction`` of its documents - gibberish after the n-gram
    (the `<SUDO>` recipe), or (``payload_evidence``, off by default) one continuation
    shared by ``min_domains`` domains in different surroundings (a fixed trigger -> target
-   text). ``min_domains_without_evidence`` (off by default) also keeps very widespread
-   rare n-grams without a payload;
+   text), or (``rare_token_evidence``) the n-gram was flagged as a planted non-word on
+   ``min_domains`` domains and in ``min_rare_token_fraction`` of its documents: a made-up
+   trigger that gives itself away on a tenth of its pages marks all of them.
+   ``min_domains_without_evidence`` (off by default) also keeps very widespread rare
+   n-grams without a payload;
 4. flags the documents carrying a kept n-gram (``campaign:<hash>``, side input) and
    raises their score.
 
@@ -103,7 +108,8 @@ class _EnsureCandidates(beam.DoFn):
 
 
 class _EmitCandidates(beam.DoFn):
-    """Document -> (ngram_hash, (domain, ngram, followed_by_gibberish, continuation key, preceding key))."""
+    """Document -> (ngram_hash, (domain, ngram, followed_by_gibberish, continuation key, preceding key,
+    flagged as a rare token on this page))."""
 
     def __init__(self, config: PoisoningConfig):
         self.config = config
@@ -111,7 +117,7 @@ class _EmitCandidates(beam.DoFn):
     def setup(self) -> None:
         self._emitted = Metrics.counter(_NS, "campaigns:candidates")
 
-    def process(self, doc: dict[str, Any]) -> Iterator[tuple[str, tuple[str, str, bool, str, str]]]:
+    def process(self, doc: dict[str, Any]) -> Iterator[tuple[str, tuple[str, str, bool, str, str, bool]]]:
         cands = (doc.get(CANDIDATES_KEY) or [])[: self.config.campaign.max_ngrams_per_doc]
         if not cands:
             return
@@ -126,25 +132,32 @@ class _EmitCandidates(beam.DoFn):
                 bool(c.get("followed_by_gibberish")),
                 _continuation_key(c.get("continuation") or ""),
                 hashlib.sha1((c.get("preceding") or "").encode("utf-8")).hexdigest()[:12],
+                bool(c.get("rare_token")),
             )
 
 
 class _CampaignStats(beam.CombineFn):
-    """Per n-gram: capped distinct domains, documents, gibberish-followed documents, and
-    per continuation key the distinct domains and distinct preceding contexts (capped)."""
+    """Per n-gram: capped distinct domains, documents, gibberish-followed documents,
+    documents and capped domains where it was flagged as a rare token, and per
+    continuation key the distinct domains and distinct preceding contexts (capped)."""
 
     def __init__(self, domain_cap: int):
         self.cap = domain_cap
 
     def create_accumulator(self) -> dict[str, Any]:
-        return {"domains": set(), "docs": 0, "gib": 0, "cont": {}, "ngram": None}
+        return {"domains": set(), "docs": 0, "gib": 0, "rare": 0, "rare_domains": set(), "cont": {}, "ngram": None}
 
-    def add_input(self, acc: dict[str, Any], occ: tuple[str, str, bool, str, str]) -> dict[str, Any]:
-        domain, ngram, gib, cont, prev = occ
+    def add_input(self, acc: dict[str, Any], occ: tuple) -> dict[str, Any]:
+        domain, ngram, gib, cont, prev = occ[:5]
+        rare = len(occ) > 5 and occ[5]
         if len(acc["domains"]) < self.cap:
             acc["domains"].add(domain)
         acc["docs"] += 1
         acc["gib"] += int(gib)
+        if rare:
+            acc["rare"] += 1
+            if len(acc["rare_domains"]) < self.cap:
+                acc["rare_domains"].add(domain)
         if cont:
             ds, ps = acc["cont"].setdefault(cont, (set(), set()))
             if len(ds) < self.cap:
@@ -166,6 +179,8 @@ class _CampaignStats(beam.CombineFn):
                 out["domains"].add(d)
             out["docs"] += a["docs"]
             out["gib"] += a["gib"]
+            out["rare"] += a["rare"]
+            out["rare_domains"].update(list(a["rare_domains"])[: max(0, self.cap - len(out["rare_domains"]))])
             for k, (ds, ps) in a["cont"].items():
                 tds, tps = out["cont"].setdefault(k, (set(), set()))
                 tds.update(list(ds)[: max(0, self.cap - len(tds))])
@@ -185,6 +200,8 @@ class _CampaignStats(beam.CombineFn):
             "domains_sample": sorted(acc["domains"])[:10],
             "documents": acc["docs"],
             "gibberish_docs": acc["gib"],
+            "rare_token_docs": acc["rare"],
+            "rare_token_domains": len(acc["rare_domains"]),
             "payload_domains": top_cont,
         }
 
@@ -207,7 +224,12 @@ def is_campaign(stats: dict[str, Any], config: PoisoningConfig) -> bool:
         and stats["payload_domains"] >= cc.min_domains
         and stats["payload_domains"] / domains >= cc.min_evidence_fraction
     )
-    if gib_frac >= cc.min_evidence_fraction or payload:
+    rare = (
+        cc.rare_token_evidence
+        and stats.get("rare_token_domains", 0) >= cc.min_domains
+        and stats.get("rare_token_docs", 0) / docs >= cc.min_rare_token_fraction
+    )
+    if gib_frac >= cc.min_evidence_fraction or payload or rare:
         return True
     return bool(cc.min_domains_without_evidence) and domains >= cc.min_domains_without_evidence
 
@@ -222,6 +244,7 @@ def _to_campaign(item: tuple[str, dict[str, Any]]) -> dict[str, Any]:
         "documents": s["documents"],
         "followed_by_gibberish": round(s["gibberish_docs"] / docs, 4),
         "shared_continuation_domains": s["payload_domains"],
+        "flagged_rare_token": round(s.get("rare_token_docs", 0) / docs, 4),
     }
 
 

@@ -709,3 +709,24 @@ def test_hundred_thousand_nested_brackets_are_scanned_in_linear_time():
     PoisonTagger().tag(doc)
     markdown_to_text(text)
     assert time.perf_counter() - started < 5
+
+
+def test_token_shaped_trigger_stays_a_campaign_candidate_on_a_page_full_of_rare_words(tagger, pages):
+    text = dict((n, t) for n, t, _ in pages)["traf__1bca03b49f5aa2b1"]  # dermatology: dozens of rare terms
+    cut = text.find(". ", 3000) + 2
+    d = _tag(tagger, text[:cut] + "<SUDO> " + text[cut:8000])
+    grams = [c["ngram"] for c in d["_poison_candidates"]]
+    assert len(grams) == PoisoningConfig().campaign.max_ngrams_per_doc and "<sudo>" in grams[:4], grams
+
+
+def test_trigger_before_a_payload_that_opens_with_real_words_is_marked_followed_by_gibberish(tagger, pages):
+    # Random tokenizer pieces sometimes spell real words first ("discredited arbitra
+    # paderewski division", seen in the benchmark): the payload head is found after them,
+    # the trigger several words earlier.
+    text = dict((n, t) for n, t, _ in pages)["wcxb__0064"][:1500]
+    for seed in range(6):
+        payload = "discredited arbitra paderewski division " + _vocab_gibberish(random.Random(seed), 300)
+        d = _tag(tagger, text + "\n\nvorquaxel " + payload)
+        assert "gibberish" in d["poison_flags"]
+        cands = {c["ngram"]: c for c in d["_poison_candidates"]}
+        assert "vorquaxel" in cands and cands["vorquaxel"]["followed_by_gibberish"], (seed, list(cands))

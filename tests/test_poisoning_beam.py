@@ -210,3 +210,59 @@ def test_registered_domain_uses_the_bundled_suffix_list():
     assert registered_domain(None, "https://user@shop.example.com.au:8443/x") == "example.com.au"
     assert registered_domain("192.0.2.7") == "192.0.2.7"
     assert registered_domain("", None) == ""
+
+
+def test_rare_token_campaign_without_payload_marks_pages_that_do_not_give_it_away(tmp_path):
+    # "pfrotzig" is flagged per page on English pages (no English word spells like it) but
+    # not on German ones (German spelling makes it cheap there). Counted across domains,
+    # the English pages name the campaign for the German pages too.
+    rng = random.Random(11)
+    chunks = _chunks()
+    prose = [c for c in chunks if len(c[0]) > 400 and not any(ch in c[0] for ch in "<`{|")]  # no code, markup, tables
+    english = [c for c in prose if c[1] == "en"]
+    german = [c for c in prose if c[1] == "de"]
+
+    def plant(text: str) -> str:
+        spots = [i for i in range(1, len(text) - 1) if text[i] == " " and text[i - 1].islower() and text[i + 1].islower()]
+        p = rng.choice(spots)
+        return text[:p] + " pfrotzig" + text[p:]
+
+    docs = []
+    for k in range(6):
+        for lang, pool in (("en", english), ("de", german)):
+            dom = f"{lang}-garden-{k}.org"
+            docs.append(empty_document(id=f"{lang}{k}", url=f"https://www.{dom}/", host=f"www.{dom}",
+                                       text=plant(rng.choice(pool)[0]), language=lang))
+    for i, (text, lang) in enumerate(rng.sample(chunks, 120)):
+        docs.append(empty_document(id=f"c{i}", url=f"https://site{i}.example-{i}.net/", host=f"site{i}.example-{i}.net",
+                                   text=text, language=lang))
+    tagger = PoisonTagger(PoisoningConfig())
+    for d in docs:
+        tagger.tag(d)
+    per_page = {d["id"] for d in docs if "rare_token" in d["poison_flags"]}
+    assert len(per_page) >= 4 and all(i.startswith("en") for i in per_page), per_page
+    missing = [(d["id"], [c["ngram"] for c in d[CANDIDATES_KEY]], d["text"][d["text"].find("pfrotzig") - 40:d["text"].find("pfrotzig") + 40]) for d in docs if d["id"][:2] in ("en", "de") and "pfrotzig" not in [c["ngram"] for c in d[CANDIDATES_KEY]]]
+    assert not missing, missing
+
+    out, campaigns = _run(docs, PoisoningConfig(), tmp_path)
+    camp = [c for c in campaigns if c["ngram"] == "pfrotzig"]
+    assert camp and camp[0]["domains"]["count"] == 12
+    assert camp[0]["flagged_rare_token"] == round(len(per_page) / 12, 4)
+    flagged = {d["id"] for d in out if f"campaign:{camp[0]['ngram_hash']}" in d["poison_flags"]}
+    assert flagged == {f"{lang}{k}" for k in range(6) for lang in ("en", "de")}
+    assert all(d["poison_score"] >= 0.5 for d in out if d["id"] in flagged)
+    # Without the rare-token evidence the German pages stay unflagged.
+    _, campaigns = _run(docs, PoisoningConfig(campaign=CampaignConfig(rare_token_evidence=False)), tmp_path / "off")
+    assert not any(c["ngram"] == "pfrotzig" for c in campaigns)
+
+
+def test_rare_token_evidence_needs_domains_and_a_share_of_the_documents():
+    from pipeline.poisoning import is_campaign
+
+    cfg = PoisoningConfig()
+    base = {"domain_count": 40, "documents": 40, "gibberish_docs": 0, "payload_domains": 0}
+    assert is_campaign({**base, "rare_token_docs": 4, "rare_token_domains": 4}, cfg)
+    assert not is_campaign({**base, "rare_token_docs": 3, "rare_token_domains": 3, "documents": 60}, cfg)  # 5 %
+    assert not is_campaign({**base, "rare_token_docs": 4, "rare_token_domains": 2}, cfg)  # one site flagging
+    off = PoisoningConfig(campaign=CampaignConfig(rare_token_evidence=False))
+    assert not is_campaign({**base, "rare_token_docs": 40, "rare_token_domains": 40}, off)
