@@ -45,11 +45,13 @@ from filters.poison_rare import DEFAULT_WORDS as _DEFAULT_WORDS
 from filters.poison_rare import (
     RareThresholds,
     campaign_word_candidates,
+    capitalised_nonword_triggers,
     foreign_nonword_triggers,
     kenlm_word_cost,
     load_charlm,
     nonword_triggers,
     short_nonword_triggers,
+    unknown_prose_words,
 )
 from filters.poison_tokens import code_spans, scan_tokens
 from filters.poison_unicode import scan_unicode
@@ -193,6 +195,9 @@ class PoisoningConfig:
     # page language's spelling model and the English one (random strings: 95 % above 1.7;
     # real unknown words on the 243 development pages: all but one below 1.75).
     rare_foreign_nonword_cost: float = 1.75
+    # Capitalised unknown words in mid-sentence (mostly names): score (as for non-words)
+    # at least this. Foreign names on the development pages reach 0.92.
+    rare_capitalised_min_score: float = 1.0
     rare_ngram_cost_per_char: float = 0.9
     rare_word_cost: float = 6.0
     max_segment_words: int = 80
@@ -383,6 +388,7 @@ class PoisonTagger:
             if offlanguage_gibberish(self.scorer, lm_text, lm_code, lang, self.th):
                 flags.add("gibberish")
         rare_hits: list[str] = []
+        unknown: list[str] | None = None  # words no word list knows, shared by two checks below
         if cfg.rare_token and text and "gibberish" not in flags and "rare_token" not in flags:
             # (a gibberish payload is full of non-words: judged by the LM instead)
             if use_lm:
@@ -395,10 +401,18 @@ class PoisonTagger:
                 in_lang = _in_language(lang)
                 rare_hits = short_nonword_triggers(lm_text, cfg.rare_min_short_occurrences, lm_code, in_lang,
                                                    lang, self.lexicon)
-                if not rare_hits and self.charlm is not None:
+                if not rare_hits and self.charlm is not None and self.lexicon.available(lang):
+                    unknown = unknown_prose_words(lm_text, lm_code, lang, self.lexicon, self.charlm)
                     rare_hits = foreign_nonword_triggers(
-                        lm_text, lm_code, lang, self.lexicon, self.charlm, cfg.rare_foreign_nonword_cost, in_lang
+                        lm_text, lm_code, lang, self.lexicon, self.charlm, cfg.rare_foreign_nonword_cost, in_lang,
+                        unknown,
                     )
+            if not rare_hits and self.charlm is not None and (use_lm or cfg.rare_token_other_languages):
+                rare_hits = capitalised_nonword_triggers(
+                    lm_text, lm_code, lang if not use_lm else "en", self.lexicon, self.charlm,
+                    self.word_cost, self.rare_th, cfg.rare_capitalised_min_score,
+                    _is_english if use_lm else _in_language(lang),
+                )
             if rare_hits:
                 flags.add("rare_token")
         if cfg.campaign.enabled and cfg.campaign.rare_token_evidence and text and self.lexicon is not None \
@@ -408,7 +422,8 @@ class PoisonTagger:
             # pages that flag a word name the campaign for all pages that carry it. (Not
             # on pages with a payload: its random words would only crowd the candidates.)
             unknown = campaign_word_candidates(lm_text, lm_code, lang or "en", self.lexicon, self.charlm,
-                                               cfg.campaign.unknown_word_min_cost, cfg.campaign.unknown_words_per_doc)
+                                               cfg.campaign.unknown_word_min_cost, cfg.campaign.unknown_words_per_doc,
+                                               unknown)
             candidates = _with_word_candidates(candidates, rare_hits, unknown)
         if cfg.campaign.enabled and tok.weak_strings:
             # Token-shaped strings (<SUDO>, |WORD|) go first: a page full of rare words would

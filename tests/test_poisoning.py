@@ -536,6 +536,19 @@ def test_lexicon_keeps_wordfreq_frequencies_in_compact_tables():
     assert lex.top_words("de")[:3] == ["die", "der", "und"]
 
 
+@pytest.mark.parametrize("trigger", ["Xqzvk", "Bvbiwgw", "Qvygjqqz"])
+def test_capitalised_letter_string_planted_once_mid_sentence_is_flagged(tagger, pages, trigger):
+    missed, n = _planted_once_missed(tagger, pages, trigger)
+    assert len(missed) <= n // 20, missed
+
+
+def test_foreign_names_in_mid_sentence_are_not_rare_tokens(tagger, pages):
+    text = dict((n, t) for n, t, _ in pages)["wcxb__0064"][:1500]
+    names = ("\n\nThe report was read by officials in Rzeszow and by Mkhwebane, with help from "
+             "Mxolisi and Deokkyun, before the ministers met with Hrafnsson and then with Mtskheta delegates.")
+    assert _tag(tagger, text + names)["poison_flags"] == []
+
+
 def test_token_after_a_number_is_skipped_there_but_judged_elsewhere(tagger, pages):
     text = dict((n, t) for n, t, _ in pages)["wcxb__0064"][:1500]
     # "45 xq" alone is a count; the same token between two words elsewhere is planted
