@@ -70,7 +70,18 @@ def _rss_mb() -> float:
 
 
 def bench_tagger(n: int) -> list[dict]:
+    t0 = time.perf_counter()
     full = PoisonTagger(PoisoningConfig())
+    t_build = time.perf_counter() - t0
+    # Worker start: word lists and spelling models load once per language, on first use.
+    # Timed apart, so the figures below are the steady state a long-running worker sees.
+    t0 = time.perf_counter()
+    first = {lang: text for text, lang in reversed(_pages())}
+    for lang, text in first.items():
+        full.tag(empty_document(id="w", url="https://w.example/", host="w.example", text=text, language=lang))
+    t_warm = time.perf_counter() - t0
+    print(f"PoisonTagger worker start: {t_build:.1f}s to build (KenLM, spelling model), then {t_warm:.1f}s "
+          f"for the first page of each of {len(first)} languages (word lists, spelling models), peak RSS {_rss_mb():.0f} MB")
     no_lm = PoisonTagger(PoisoningConfig(rare_token=False, gibberish=False,
                                          campaign=CampaignConfig(enabled=False)), scorer=None)
     for label, tagger, poisoned in (("rules only (no LM)", no_lm, False), ("full, clean pages", full, False),
@@ -96,7 +107,7 @@ def bench_campaigns(docs: list[dict]) -> None:
     n = len(docs)
     cands = [c for d in docs for c in d.get(CANDIDATES_KEY) or []]
     tuples = [(c["ngram_hash"], (registered_domain(d["host"]), c["ngram"], c["followed_by_gibberish"],
-                                 _continuation_key(c.get("continuation") or ""), "0" * 12))
+                                 _continuation_key(c.get("continuation") or ""), "0" * 12, bool(c.get("rare_token"))))
               for d in docs for c in d.get(CANDIDATES_KEY) or []]
     shuffle_bytes = sum(len(pickle.dumps(t)) for t in tuples)
     t0 = time.perf_counter()
