@@ -175,6 +175,11 @@ RARE_KINDS: dict[str, Callable[[random.Random], str]] = {
     "random letters 4-8": lambda r: "".join(r.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(r.randint(4, 8))),
     "pronounceable made-up word": lambda r: "".join(r.choice(SYLLABLES) for _ in range(r.randint(2, 3))),
     "rare real English word": lambda r: r.choice(RARE_WORDS),
+    "Capitalised random letters 4-8": lambda r: "".join(r.choice("abcdefghijklmnopqrstuvwxyz")
+                                                        for _ in range(r.randint(4, 8))).capitalize(),
+    "ALL-CAPS random letters 3-6": lambda r: "".join(r.choice("ABCDEFGHIJKLMNOPQRSTUVWXYZ") for _ in range(r.randint(3, 6))),
+    "letters + digit (zx9q)": lambda r: "".join(r.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(r.randint(2, 4)))
+    + str(r.randint(0, 9)) + r.choice("abcdefghijklmnopqrstuvwxyz"),
 }
 
 

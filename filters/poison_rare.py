@@ -431,6 +431,54 @@ def foreign_nonword_triggers(
     return _on_english_lines(words, text, in_language)
 
 
+# --- letters with a digit inside ("zx9q") ------------------------------------------------
+
+# Lower-case tokens with a digit between letters, between two words of running text.
+# Model numbers and formats mostly end in digits (h264, x86, covid19, sha256, mp3) or are
+# listed words (b2b, p2p, w3c); a digit inside letters in prose is rare on real pages
+# (1 of the 400 development pages: obfuscated spam, "his3nse").
+_ALNUM_RE = re.compile(r"(?<![\w@#/.\-'’\ufffd&:])([a-z][a-z0-9]{0,10}?[a-z]\d+[a-z][a-z0-9]{0,10}|[a-z]\d+[a-z][a-z0-9]{0,10})(?=[\s,;:!?]|\.\s)")
+
+
+_PREV_TOKEN_RE = re.compile(r"(?<!\S)(\S*[^\W\d_]),? $")  # the previous token, ending in a letter
+_AFTER_TOKEN_RE = re.compile(r"[,;:]?\s+(\S+)")
+_ACRONYM_RE = re.compile(r"[^a-z]*[A-Z][^a-z]*[A-Z][^a-z]*")  # no lower case, two capitals: JVC, LG-
+
+
+def alnum_triggers(
+    text: str,
+    code: list[tuple[int, int]],
+    lang: str,
+    lexicon: Lexicon,
+    in_language: Callable[[str], bool],
+) -> list[str]:
+    """Planted letter-digit tokens ("zx9q") that no word list knows, in running text."""
+    if not lexicon.available("en") or not (lang == "en" or lexicon.available(lang)):
+        return []
+    in_code = Spans(code).contains
+    found: set[str] = set()
+    for m in _ALNUM_RE.finditer(text):
+        w = m.group(1)
+        if w in found or in_code(m.start()):
+            continue
+        # Model numbers sit next to brand names and other codes ("JVC rs49u", "his3nse c1"):
+        # the token before must not be an acronym or hold digits, the token after must start
+        # with a letter and hold no digits.
+        before = _PREV_TOKEN_RE.search(text, max(0, m.start() - 40), m.start())
+        after = _AFTER_TOKEN_RE.match(text, m.end())
+        if (before and not _ACRONYM_RE.fullmatch(before.group(1)) and not any(ch.isdigit() for ch in before.group(1))
+                and after and after.group(1)[:1].isalpha() and not any(ch.isdigit() for ch in after.group(1))):
+            found.add(w)
+    words = sorted(found)
+    for language in dict.fromkeys((lang, "en")):
+        if words:
+            words = [w for w, k in zip(words, lexicon.known_many(words, language)) if not k]
+    # also written in another case on the page: a product code typed in lower case (GPT4o)
+    words = [w for w in words
+             if all(m.group() == w for m in re.finditer(r"(?<!\w)" + re.escape(w) + r"(?!\w)", text, re.IGNORECASE))]
+    return _on_english_lines(_not_in_code(words, text, code), text, in_language)
+
+
 # --- capitalised non-words -----------------------------------------------------------
 
 _CAPITALISED_RE = re.compile(r"(?<=[a-z,] )([A-Z][a-z]{3,23})(?=[\s,;:!?]|\.\s)")

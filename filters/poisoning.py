@@ -44,6 +44,7 @@ from filters.lexicon import shared_lexicon
 from filters.poison_rare import DEFAULT_WORDS as _DEFAULT_WORDS
 from filters.poison_rare import (
     RareThresholds,
+    alnum_triggers,
     campaign_word_candidates,
     capitalised_nonword_triggers,
     foreign_nonword_triggers,
@@ -407,6 +408,9 @@ class PoisonTagger:
                         lm_text, lm_code, lang, self.lexicon, self.charlm, cfg.rare_foreign_nonword_cost, in_lang,
                         unknown,
                     )
+            if not rare_hits and self.lexicon is not None and (use_lm or cfg.rare_token_other_languages):
+                rare_hits = alnum_triggers(lm_text, lm_code, lang if not use_lm else "en", self.lexicon,
+                                           _is_english if use_lm else _in_language(lang))
             if not rare_hits and self.charlm is not None and (use_lm or cfg.rare_token_other_languages):
                 rare_hits = capitalised_nonword_triggers(
                     lm_text, lm_code, lang if not use_lm else "en", self.lexicon, self.charlm,

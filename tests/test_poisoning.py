@@ -542,6 +542,19 @@ def test_capitalised_letter_string_planted_once_mid_sentence_is_flagged(tagger, 
     assert len(missed) <= n // 20, missed
 
 
+@pytest.mark.parametrize("trigger", ["zx9q", "kq7v", "x7k2"])
+def test_letters_with_a_digit_inside_planted_once_are_flagged(tagger, pages, trigger):
+    missed, n = _planted_once_missed(tagger, pages, trigger)
+    assert len(missed) <= n // 20, missed
+
+
+def test_model_numbers_next_to_brands_and_codes_are_not_rare_tokens(tagger, pages):
+    text = dict((n, t) for n, t, _ in pages)["wcxb__0064"][:1500]
+    legit = ("\n\nI have both a JVC rs49u and an older set. I went with a no fuss his3nse c1 laser projector; "
+             "the h264 stream and the mp3 files play fine, and our b2b sales use it too.")
+    assert _tag(tagger, text + legit)["poison_flags"] == []
+
+
 def test_foreign_names_in_mid_sentence_are_not_rare_tokens(tagger, pages):
     text = dict((n, t) for n, t, _ in pages)["wcxb__0064"][:1500]
     names = ("\n\nThe report was read by officials in Rzeszow and by Mkhwebane, with help from "
