@@ -214,9 +214,22 @@ def nonword_triggers(
         return []
     # Written in lower case everywhere on the page (a capitalised use is a name or a
     # heading term), and the lines carrying it are English (foreign words are expensive).
-    hits = [w for w in hits
+    return _on_english_lines(_lower_case_everywhere(sorted(hits), text), text, is_english)
+
+
+def _lower_case_everywhere(words: list[str], text: str) -> list[str]:
+    """Words the page never writes in another case (a capitalised use is a name or a
+    heading term, an upper-case one an acronym or a product code)."""
+    return [w for w in words
             if all(m.group() == w for m in re.finditer(r"(?<!\w)" + re.escape(w) + r"(?!\w)", text, re.IGNORECASE))]
-    return _on_english_lines(sorted(hits), text, is_english)
+
+
+def _unknown_to(words: list[str], lang: str, lexicon: Lexicon) -> list[str]:
+    """The words that neither `lang`'s word list nor the English one knows."""
+    for language in dict.fromkeys((lang, "en")):
+        if words:
+            words = [w for w, k in zip(words, lexicon.known_many(words, language)) if not k]
+    return words
 
 
 def _on_english_lines(words: list[str], text: str, is_english: Callable[[str], bool]) -> list[str]:
@@ -359,9 +372,7 @@ def unknown_prose_words(
     # Distinct words first, one array lookup per word list, then the context checks for
     # the few unknown words left (a German page has hundreds of words English lacks).
     words = sorted(set(_FOREIGN_CANDIDATE_RE.findall(text)) - english.vocabulary - WEB_TERMS)
-    for language in dict.fromkeys((lang, "en")):
-        if words:
-            words = [w for w, k in zip(words, lexicon.known_many(words, language)) if not k]
+    words = _unknown_to(words, lang, lexicon)
     if not words:
         return []
     in_code = Spans(code).contains
@@ -426,9 +437,7 @@ def foreign_nonword_triggers(
     hits = {w for w in unknown if english.cost(w) >= min_cost and native.cost(w) >= min_cost}
     if not hits:
         return []
-    words = [w for w in _not_in_code(sorted(hits), text, code)
-             if all(m.group() == w for m in re.finditer(r"(?<!\w)" + re.escape(w) + r"(?!\w)", text, re.IGNORECASE))]
-    return _on_english_lines(words, text, in_language)
+    return _on_english_lines(_lower_case_everywhere(_not_in_code(sorted(hits), text, code), text), text, in_language)
 
 
 # --- letters with a digit inside ("zx9q") ------------------------------------------------
@@ -470,13 +479,9 @@ def alnum_triggers(
                 and after and after.group(1)[:1].isalpha() and not any(ch.isdigit() for ch in after.group(1))):
             found.add(w)
     words = sorted(found)
-    for language in dict.fromkeys((lang, "en")):
-        if words:
-            words = [w for w, k in zip(words, lexicon.known_many(words, language)) if not k]
+    words = _unknown_to(words, lang, lexicon)
     # also written in another case on the page: a product code typed in lower case (GPT4o)
-    words = [w for w in words
-             if all(m.group() == w for m in re.finditer(r"(?<!\w)" + re.escape(w) + r"(?!\w)", text, re.IGNORECASE))]
-    return _on_english_lines(_not_in_code(words, text, code), text, in_language)
+    return _on_english_lines(_lower_case_everywhere(_not_in_code(words, text, code), text), text, in_language)
 
 
 # --- capitalised non-words -----------------------------------------------------------
@@ -517,8 +522,7 @@ def capitalised_nonword_triggers(
             continue
         found[lw] = w
     words = sorted(found)
-    for language in {lang, "en"}:
-        words = [w for w, k in zip(words, lexicon.known_many(words, language)) if not k]
+    words = _unknown_to(words, lang, lexicon)
     hits = []
     for lw in words:
         score = english.cost(lw) / th.charlm_cost_per_char
