@@ -274,6 +274,9 @@ _SHORT_ALLOWED = frozenset(
     # chat slang and interjections
     "wtf ffs tldr nvm jk gg wp ftw hmm hmmm hmmmm grr shh pfft psst brr zzz nth lvl lmk ngl tbf".split()
 )
+# On pages in other languages the English chat slang and US abbreviations above are not
+# assumed; the page language's word list decides (`_native_abbreviation`), plus these.
+_SHORT_ALLOWED_ANY_LANGUAGE = frozenset("vs tv pc dvd www hd sd led lcd gps sms mms rgb fps vr sku pcs qty ps".split())
 # Abbreviations written with a full stop inside a sentence ("cf. the", "pp. 12").
 _PERIOD_ABBREVIATIONS = frozenset("cf pp vs ch st dr mr mrs ms jr sr vol nr pg ff bzw ggf vgl".split())
 _NUMBER_BEFORE_RE = re.compile(r"[\d$€£%½¼¾]\s?$")
@@ -308,7 +311,7 @@ def short_nonword_triggers(
     in_code = Spans(code).contains
     for m in _SHORT_NONWORD_RE.finditer(text):
         w = m.group(1)
-        if w in _SHORT_ALLOWED or w in WEB_TERMS or w in units:
+        if (w in _SHORT_ALLOWED if english else w in _SHORT_ALLOWED_ANY_LANGUAGE) or w in WEB_TERMS or w in units:
             continue
         if text.startswith(".", m.end()) and (w in _PERIOD_ABBREVIATIONS or not english):
             continue
