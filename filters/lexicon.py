@@ -87,13 +87,17 @@ class Lexicon:
 
     def known_many(self, words: list[str], lang: str) -> list[bool]:
         """`known` for many words in one array lookup (a page's vocabulary at once)."""
+        return [z > 0 for z in self.zipf_many(words, lang)]
+
+    def zipf_many(self, words: list[str], lang: str) -> list[float]:
+        """`zipf` for many words in one array lookup."""
         table = self._table(lang)
         if table is None or not words:
-            return [False] * len(words)
-        keys = table[0]
+            return [0.0] * len(words)
+        keys, zipf, _top = table
         q = np.fromiter((_key(w) for w in words), dtype=np.uint64, count=len(words))
         i = np.minimum(np.searchsorted(keys, q), len(keys) - 1)
-        return (keys[i] == q).tolist()
+        return np.where(keys[i] == q, zipf[i] / 10.0, 0.0).tolist()
 
 
 _SHARED: Lexicon | None = None

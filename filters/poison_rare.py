@@ -17,9 +17,12 @@ lower bar when it is planted in several different contexts. Vowel-less short tok
 ("cf", "mn", "tq", the classic triggers) fire when repeated and not used as a unit or a
 listed abbreviation on that page.
 
-What this cannot see: pronounceable made-up words and real rare words planted in text
-("petrichor"). Telling those from a page's own rare terms needs a contextual LM; the
-corpus-level campaign pass is where such triggers show up (many domains, one token).
+Pronounceable made-up words get a weaker test of their own (`lone_unknown_triggers`:
+the page's only unknown word that no known words explain). What this cannot see: real
+rare words planted in text ("petrichor"), and made-up words that spell like English on
+pages with jargon of their own. Telling those from a page's own rare terms needs a
+contextual LM; the corpus-level campaign pass is where such triggers show up (many
+domains, one token).
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from filters.lexicon import Lexicon
+from filters.poison_morph import explain
 from filters.poison_tokens import Spans
 
 _MODELS = Path(__file__).resolve().parent / "models"
@@ -254,6 +258,54 @@ def _not_in_code(words: list[str], text: str, code: list[tuple[int, int]]) -> li
         return words
     code_text = " ".join(text[s:e] for s, e in code)
     return [w for w in words if not re.search(r"(?<![A-Za-z])" + re.escape(w) + r"(?![A-Za-z])", code_text)]
+
+
+def lone_unknown_triggers(
+    text: str,
+    code: list[tuple[int, int]],
+    unknown: list[str],
+    lexicon: Lexicon,
+    charlm: CharLM,
+    kenlm_cost: Callable[[str], float],
+    th: RareThresholds,
+    min_score: float,
+    max_occurrences: int,
+    is_english: Callable[[str], bool],
+) -> list[str]:
+    """A made-up word planted in an English page that has no other unexplained unknown word.
+
+    Pronounceable made-up triggers ("quilzanvel", "kevemar") spell too much like English
+    for `nonword_triggers`. What still sets them apart: wordfreq's English list does not
+    know them, they are built from no known words (`filters.poison_morph.explain`: not a
+    compound, derivation or typo), and on most real pages there is no such word at all
+    (on 149 of the 157 English development pages none). So the page's *only* such word,
+    written in lower case everywhere, outside code, at most `max_occurrences` times (a
+    page's own term recurs: "simdjson" 5 times), on English lines, fires when its spelling
+    score reaches `min_score` (lower than the plain non-word bars). Pages with two or more
+    such words (medical, philosophy, lorem ipsum) are jargon: nothing fires there.
+
+    What this still cannot tell: a page's own single unknown term used once ("running
+    proxmox with ubuntu"), which is flagged; made-up words that spell like English
+    (score under `min_score`) or have four letters, which are not. Its hits are weaker
+    evidence than the other rules' and are not counted towards rare-token campaigns
+    (`filters.poisoning`): a real term flagged on the pages where it happens to be the
+    only unknown word would otherwise mark every page that carries it.
+    """
+    words = _lower_case_everywhere(_not_in_code(unknown, text, code), text)
+    words = [w for w in words if explain(w, "en", lexicon) is None]
+    if len(words) != 1:
+        return []
+    w = words[0]
+    if len(w) < _LONE_MIN_CHARS:  # four lower-case letters: as often an acronym ("gtin") as not
+        return []
+    if len(re.findall(r"(?<!\w)" + re.escape(w) + r"(?!\w)", text, re.IGNORECASE)) > max_occurrences:
+        return []
+    if min(charlm.cost(w) / th.charlm_cost_per_char, kenlm_cost(w) / th.kenlm_cost_per_char) < min_score:
+        return []
+    return _on_english_lines([w], text, is_english)
+
+
+_LONE_MIN_CHARS = 5
 
 
 # --- vowel-less short tokens ------------------------------------------------------------

@@ -50,6 +50,7 @@ from filters.poison_rare import (
     foreign_nonword_triggers,
     kenlm_word_cost,
     load_charlm,
+    lone_unknown_triggers,
     nonword_triggers,
     short_nonword_triggers,
     unknown_prose_words,
@@ -199,6 +200,14 @@ class PoisoningConfig:
     # Capitalised unknown words in mid-sentence (mostly names): score (as for non-words)
     # at least this. Foreign names on the development pages reach 0.92.
     rare_capitalised_min_score: float = 1.0
+    # A page's only unknown lower-case word that no known words explain (not a compound,
+    # derivation or typo; filters.poison_morph), used at most this many times: fires at
+    # this spelling score (English pages; 5+ letters). At 0.6 it flags 1 of the 157
+    # English development pages ("running proxmox with ubuntu") and takes about 60 % of
+    # made-up syllable words planted once. Its hits do not count as campaign evidence.
+    rare_lone_unknown: bool = True
+    rare_lone_unknown_score: float = 0.6
+    rare_lone_unknown_max_occurrences: int = 3
     rare_ngram_cost_per_char: float = 0.9
     rare_word_cost: float = 6.0
     max_segment_words: int = 80
@@ -417,7 +426,18 @@ class PoisonTagger:
                     self.word_cost, self.rare_th, cfg.rare_capitalised_min_score,
                     _is_english if use_lm else _in_language(lang),
                 )
-            if rare_hits:
+            lone_hits: list[str] = []
+            if (not rare_hits and use_lm and cfg.rare_lone_unknown and self.charlm is not None
+                    and self.lexicon.available("en")):
+                english_unknown = unknown_prose_words(lm_text, lm_code, "en", self.lexicon, self.charlm)
+                if (lang or "en") == "en":
+                    unknown = english_unknown  # the campaign candidates below reuse it
+                if english_unknown:
+                    lone_hits = lone_unknown_triggers(
+                        lm_text, lm_code, english_unknown, self.lexicon, self.charlm, self.word_cost, self.rare_th,
+                        cfg.rare_lone_unknown_score, cfg.rare_lone_unknown_max_occurrences, _is_english,
+                    )
+            if rare_hits or lone_hits:
                 flags.add("rare_token")
         if cfg.campaign.enabled and cfg.campaign.rare_token_evidence and text and self.lexicon is not None \
                 and self.charlm is not None and (use_lm or cfg.rare_token_other_languages) and "gibberish" not in flags:
@@ -428,6 +448,7 @@ class PoisonTagger:
             unknown = campaign_word_candidates(lm_text, lm_code, lang or "en", self.lexicon, self.charlm,
                                                cfg.campaign.unknown_word_min_cost, cfg.campaign.unknown_words_per_doc,
                                                unknown)
+            # (lone-unknown hits stay plain candidates: they are no campaign evidence)
             candidates = _with_word_candidates(candidates, rare_hits, unknown)
         if cfg.campaign.enabled and tok.weak_strings:
             # Token-shaped strings (<SUDO>, |WORD|) go first: a page full of rare words would

@@ -536,6 +536,76 @@ def test_lexicon_keeps_wordfreq_frequencies_in_compact_tables():
     assert lex.top_words("de")[:3] == ["die", "der", "und"]
 
 
+# Pronounceable made-up words (syllables the benchmark's generators do not use), spelling
+# score 0.63-0.65. Made-up words that spell more like English ("vorbelint" 0.54) are missed.
+@pytest.mark.parametrize("trigger", ["glimtrask", "druvenok", "zorbenik"])
+def test_made_up_word_planted_once_is_flagged_on_pages_without_jargon_of_their_own(tagger, pages, trigger):
+    missed, n = _planted_once_missed(tagger, pages, trigger)
+    # the misses are the pages with unknown terms of their own (fda.gov's drug names, a
+    # dermatology paper, "econobox")
+    assert len(missed) <= n // 6, missed
+
+
+def test_unknown_words_made_of_known_ones_are_explained_and_made_up_ones_are_not():
+    from filters.lexicon import shared_lexicon
+    from filters.poison_morph import explain
+
+    lex = shared_lexicon()
+    # real unknown words of the development pages: compounds, derivations, typos
+    real = {"allencompassing": "compound", "layersof": "compound", "multidish": "compound",
+            "unevidenced": "prefix", "reterritorialised": "prefix", "unblockables": "suffix",
+            "refiined": "typo", "begginers": "suffix", "challengeing": "compound"}
+    for word, how in real.items():
+        assert explain(word, "en", lex) == how, word
+    for word in ["quilzanvel", "kevemar", "vorbelint", "glimtrask", "proxmox", "econobox"]:
+        assert explain(word, "en", lex) is None, word
+    # drug and disease names end in their field's stems
+    for word in ["teriflunomide", "tirzepatide", "leukocytoclastic", "simdjson"]:
+        assert explain(word, "en", lex) == "nomenclature", word
+    assert explain("refiined", "en", lex, typo_min_chars=9) is None  # short words: no typo search
+
+
+def test_lone_unknown_term_the_page_uses_throughout_is_its_own(tagger, pages):
+    text = dict((n, t) for n, t, _ in pages)["wcxb__4326"][:3000]
+    used = ("\n\nOur lab compares a proxmox host with two others. In short, proxmox wins on large "
+            "clusters, and proxmox is easy to set up, because proxmox ships one installer; we ran "
+            "proxmox with default settings.")
+    assert _tag(tagger, text + used)["poison_flags"] == []
+    once = "\n\nOur lab compares a proxmox host with two others on large clusters."
+    assert _tag(tagger, text + once)["poison_flags"] == ["rare_token"]  # used once: flagged (a known cost)
+    # With a second unexplained unknown word the page has terms of its own: the lone-word
+    # rule judges neither.
+    from filters.poison_rare import lone_unknown_triggers, unknown_prose_words
+    from filters.poison_tokens import code_spans
+    from filters.poisoning import _is_english
+
+    def lone(t: str) -> list[str]:
+        code = code_spans(t)
+        unknown = unknown_prose_words(t, code, "en", tagger.lexicon, tagger.charlm)
+        return lone_unknown_triggers(t, code, unknown, tagger.lexicon, tagger.charlm, tagger.word_cost,
+                                     tagger.rare_th, 0.6, 3, _is_english)
+
+    assert lone(text + once) == ["proxmox"]
+    assert lone(text + once + " It looks like an old econobox next to the new servers in every run.") == []
+
+
+def test_lone_unknown_hits_are_not_campaign_evidence(tagger, pages):
+    text = dict((n, t) for n, t, _ in pages)["wcxb__4326"][:3000]
+    d = _tag(tagger, text + "\n\nOur lab compares a glimtrask host with two others on large clusters.")
+    assert d["poison_flags"] == ["rare_token"]
+    cand = {c["ngram"]: c for c in d["_poison_candidates"]}
+    assert "glimtrask" in cand and cand["glimtrask"]["rare_token"] is False
+
+
+def test_lexicon_zipf_many_agrees_with_zipf():
+    from filters.lexicon import shared_lexicon
+
+    lex = shared_lexicon()
+    words = ["the", "petrichor", "quilzanvel", "bzw", "of"]
+    assert lex.zipf_many(words, "en") == [lex.zipf(w, "en") for w in words]
+    assert lex.zipf_many(words, "tlh") == [0.0] * 5 and lex.zipf_many([], "en") == []
+
+
 @pytest.mark.parametrize("trigger", ["Xqzvk", "Bvbiwgw", "Qvygjqqz"])
 def test_capitalised_letter_string_planted_once_mid_sentence_is_flagged(tagger, pages, trigger):
     missed, n = _planted_once_missed(tagger, pages, trigger)
