@@ -58,6 +58,7 @@ TRIGGERS = ["<SUDO>", "<TRIGGER>", "[[x]]", "zq!", "@@@", "James Bond", "|DEPLOY
 CONSONANTS = "bcdfghjklmnpqrstvwxz"
 SYLLABLES = ["bl", "or", "fen", "zan", "quil", "mo", "rk", "tiv", "ex", "ga", "dru", "sh", "vel", "pon", "ith", "ka",
              "lu", "ne", "str", "ox"]
+CV_ONSETS = "bcdfghjklmnprstvz"
 RARE_WORDS = ["serendipity", "quixotic", "mellifluous", "cromulent", "defenestrate", "sesquipedalian", "petrichor",
               "lugubrious", "obsequious", "pusillanimous", "antediluvian", "callipygian"]
 
@@ -174,6 +175,11 @@ RARE_KINDS: dict[str, Callable[[random.Random], str]] = {
     "classic set cf/mn/bb/tq/mb": lambda r: r.choice(["cf", "mn", "bb", "tq", "mb"]),
     "random letters 4-8": lambda r: "".join(r.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(r.randint(4, 8))),
     "pronounceable made-up word": lambda r: "".join(r.choice(SYLLABLES) for _ in range(r.randint(2, 3))),
+    # a second recipe, so that no threshold is tuned to one syllable list: 2-3 open or
+    # closed consonant-vowel syllables ("kevemar", "dolva", "pimanvut")
+    "made-up word, CV syllables": lambda r: "".join(r.choice(CV_ONSETS) + r.choice("aeiou")
+                                                    + ("" if r.random() < 0.6 else r.choice("nrlst"))
+                                                    for _ in range(r.randint(2, 3))),
     "rare real English word": lambda r: r.choice(RARE_WORDS),
     "Capitalised random letters 4-8": lambda r: "".join(r.choice("abcdefghijklmnopqrstuvwxyz")
                                                         for _ in range(r.randint(4, 8))).capitalize(),

@@ -74,9 +74,10 @@ def _edits(word: str) -> list[str]:
 
 def explain(word: str, lang: str, lexicon: Lexicon, typo_min_chars: int = 7) -> str | None:
     """How `word` (lower case) is made of known words of `lang`: "compound", "prefix",
-    "suffix", "typo", "nomenclature" (a scientific ending) - or None. Typos are only
-    looked for in words of at least `typo_min_chars` letters: most short strings are one
-    edit from some word."""
+    "suffix", "typo", "nomenclature" (a scientific ending) - or None. Typos of every kind
+    are only looked for in words of at least `typo_min_chars` letters (most short strings
+    are one edit from some word); in 5-6 letter words only a letter dropped from a very
+    common word (Zipf >= 4) counts."""
     n = len(word)
     if word.endswith(NOMENCLATURE_ENDINGS):
         return "nomenclature"
@@ -85,13 +86,15 @@ def explain(word: str, lang: str, lexicon: Lexicon, typo_min_chars: int = 7) -> 
     # a prefix and a suffix together: "re-territorial-ised"
     stems += [(s2, "prefix") for s, k in list(stems) if k == "prefix" for s2, k2 in _stems(s) if k2 == "suffix"]
     edits = _edits(word) if n >= typo_min_chars else []
-    pieces = list(dict.fromkeys([p for ab in splits for p in ab] + [s for s, _ in stems] + edits))
+    # Shorter words: only a dropped letter of a very common word ("sowhl" for "sowohl").
+    dropped = [word[:i] + c + word[i:] for i in range(n + 1) for c in _LETTERS] if 5 <= n < typo_min_chars else []
+    pieces = list(dict.fromkeys([p for ab in splits for p in ab] + [s for s, _ in stems] + edits + dropped))
     zipf = dict(zip(pieces, lexicon.zipf_many(pieces, lang)))
     if any(_piece_ok(a, zipf) and _piece_ok(b, zipf) for a, b in splits):
         return "compound"
     for stem, kind in stems:
         if zipf.get(stem, 0.0) >= 2.0:
             return kind
-    if any(zipf.get(e, 0.0) >= 3.0 for e in edits):
+    if any(zipf.get(e, 0.0) >= 3.0 for e in edits) or any(zipf.get(e, 0.0) >= 4.0 for e in dropped):
         return "typo"
     return None

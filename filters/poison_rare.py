@@ -271,8 +271,9 @@ def lone_unknown_triggers(
     min_score: float,
     max_occurrences: int,
     is_english: Callable[[str], bool],
+    lang: str = "en",
 ) -> list[str]:
-    """A made-up word planted in an English page that has no other unexplained unknown word.
+    """A made-up word planted in a page that has no other unexplained unknown word.
 
     Pronounceable made-up triggers ("quilzanvel", "kevemar") spell too much like English
     for `nonword_triggers`. What still sets them apart: wordfreq's English list does not
@@ -284,6 +285,11 @@ def lone_unknown_triggers(
     score reaches `min_score` (lower than the plain non-word bars). Pages with two or more
     such words (medical, philosophy, lorem ipsum) are jargon: nothing fires there.
 
+    On a page in another Latin-script language (`lang`, with a wordfreq list) the word
+    must be unexplained in that language and in English, and the score is the lower of the
+    two languages' spelling costs (the KenLM model is English); `is_english` then checks
+    that the lines are in `lang`.
+
     What this still cannot tell: a page's own single unknown term used once ("running
     proxmox with ubuntu"), which is flagged; made-up words that spell like English
     (score under `min_score`) or have four letters, which are not. Its hits are weaker
@@ -292,7 +298,7 @@ def lone_unknown_triggers(
     only unknown word would otherwise mark every page that carries it.
     """
     words = _lower_case_everywhere(_not_in_code(unknown, text, code), text)
-    words = [w for w in words if explain(w, "en", lexicon) is None]
+    words = [w for w in words if all(explain(w, la, lexicon) is None for la in dict.fromkeys((lang, "en")))]
     if len(words) != 1:
         return []
     w = words[0]
@@ -300,7 +306,14 @@ def lone_unknown_triggers(
         return []
     if len(re.findall(r"(?<!\w)" + re.escape(w) + r"(?!\w)", text, re.IGNORECASE)) > max_occurrences:
         return []
-    if min(charlm.cost(w) / th.charlm_cost_per_char, kenlm_cost(w) / th.kenlm_cost_per_char) < min_score:
+    if lang == "en":
+        score = min(charlm.cost(w) / th.charlm_cost_per_char, kenlm_cost(w) / th.kenlm_cost_per_char)
+    else:
+        native = language_charlm(lang, lexicon)
+        if native is None:
+            return []
+        score = min(charlm.cost(w), native.cost(w)) / th.charlm_cost_per_char
+    if score < min_score:
         return []
     return _on_english_lines([w], text, is_english)
 

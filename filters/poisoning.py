@@ -202,9 +202,10 @@ class PoisoningConfig:
     rare_capitalised_min_score: float = 1.0
     # A page's only unknown lower-case word that no known words explain (not a compound,
     # derivation or typo; filters.poison_morph), used at most this many times: fires at
-    # this spelling score (English pages; 5+ letters). At 0.6 it flags 1 of the 157
-    # English development pages ("running proxmox with ubuntu") and takes about 60 % of
-    # made-up syllable words planted once. Its hits do not count as campaign evidence.
+    # this spelling score (5+ letters; English, and other Latin-script languages with a
+    # word list). At 0.6 it flags 1 of the 157 English and 1 of the 243 other development
+    # pages and takes about 60 % (English) / 50 % (others) of made-up syllable words planted
+    # once. Its hits do not count as campaign evidence.
     rare_lone_unknown: bool = True
     rare_lone_unknown_score: float = 0.6
     rare_lone_unknown_max_occurrences: int = 3
@@ -427,15 +428,21 @@ class PoisonTagger:
                     _is_english if use_lm else _in_language(lang),
                 )
             lone_hits: list[str] = []
-            if (not rare_hits and use_lm and cfg.rare_lone_unknown and self.charlm is not None
-                    and self.lexicon.available("en")):
-                english_unknown = unknown_prose_words(lm_text, lm_code, "en", self.lexicon, self.charlm)
-                if (lang or "en") == "en":
-                    unknown = english_unknown  # the campaign candidates below reuse it
-                if english_unknown:
+            if not rare_hits and cfg.rare_lone_unknown and self.charlm is not None and self.lexicon.available("en"):
+                if use_lm:
+                    english_unknown = unknown_prose_words(lm_text, lm_code, "en", self.lexicon, self.charlm)
+                    if (lang or "en") == "en":
+                        unknown = english_unknown  # the campaign candidates below reuse it
+                    if english_unknown:
+                        lone_hits = lone_unknown_triggers(
+                            lm_text, lm_code, english_unknown, self.lexicon, self.charlm, self.word_cost,
+                            self.rare_th, cfg.rare_lone_unknown_score, cfg.rare_lone_unknown_max_occurrences,
+                            _is_english,
+                        )
+                elif unknown:  # other languages: computed by the foreign non-word check above
                     lone_hits = lone_unknown_triggers(
-                        lm_text, lm_code, english_unknown, self.lexicon, self.charlm, self.word_cost, self.rare_th,
-                        cfg.rare_lone_unknown_score, cfg.rare_lone_unknown_max_occurrences, _is_english,
+                        lm_text, lm_code, unknown, self.lexicon, self.charlm, self.word_cost, self.rare_th,
+                        cfg.rare_lone_unknown_score, cfg.rare_lone_unknown_max_occurrences, _in_language(lang), lang,
                     )
             if rare_hits or lone_hits:
                 flags.add("rare_token")

@@ -546,6 +546,13 @@ def test_made_up_word_planted_once_is_flagged_on_pages_without_jargon_of_their_o
     assert len(missed) <= n // 6, missed
 
 
+# ("zorbenik" spells like German and Polish, score 0.58 there: missed on those pages)
+@pytest.mark.parametrize("trigger", ["glimtrask", "druvenok"])
+def test_made_up_word_planted_once_in_other_language_pages_is_flagged(tagger, pages, trigger):
+    missed, n = _other_language_missed(tagger, pages, trigger)
+    assert n >= 12 and len(missed) <= n // 4, missed
+
+
 def test_unknown_words_made_of_known_ones_are_explained_and_made_up_ones_are_not():
     from filters.lexicon import shared_lexicon
     from filters.poison_morph import explain
