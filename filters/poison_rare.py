@@ -293,9 +293,9 @@ def lone_unknown_triggers(
     What this still cannot tell: a page's own single unknown term used once ("running
     proxmox with ubuntu"), which is flagged; made-up words that spell like English
     (score under `min_score`) or have four letters, which are not. Its hits are weaker
-    evidence than the other rules' and are not counted towards rare-token campaigns
-    (`filters.poisoning`): a real term flagged on the pages where it happens to be the
-    only unknown word would otherwise mark every page that carries it.
+    evidence than the other rules': the campaign pass counts them at stricter bars
+    (`CampaignConfig.lone_token_evidence`), since a real term flagged on the pages where
+    it happens to be the only unknown word would otherwise mark every page carrying it.
     """
     words = _lower_case_everywhere(_not_in_code(unknown, text, code), text)
     words = [w for w in words if all(explain(w, la, lexicon) is None for la in dict.fromkeys((lang, "en")))]

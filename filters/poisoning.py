@@ -125,6 +125,16 @@ class CampaignConfig:
     # in wordfreq's lists, spelling cost >= unknown_word_min_cost) as candidates for this.
     rare_token_evidence: bool = True
     min_rare_token_fraction: float = 0.1
+    # The weaker lone-unknown-word flags (filters.poison_rare.lone_unknown_triggers) count
+    # too, at stricter bars: flagged by any rare-token rule on at least
+    # min_domains_lone_token domains and in at least min_lone_token_fraction of the
+    # n-gram's documents. A real term is the one unknown word on only some of its pages
+    # (others name it with capitals, next to other terms or in code); a made-up trigger
+    # planted into ordinary pages is flagged on about half of them. (Needs
+    # rare_token_evidence on.)
+    lone_token_evidence: bool = True
+    min_domains_lone_token: int = 5
+    min_lone_token_fraction: float = 0.3
     unknown_word_min_cost: float = 1.0
     unknown_words_per_doc: int = 4
     # Continuation words that form a payload signature.
@@ -399,6 +409,7 @@ class PoisonTagger:
             if offlanguage_gibberish(self.scorer, lm_text, lm_code, lang, self.th):
                 flags.add("gibberish")
         rare_hits: list[str] = []
+        lone_hits: list[str] = []
         unknown: list[str] | None = None  # words no word list knows, shared by two checks below
         if cfg.rare_token and text and "gibberish" not in flags and "rare_token" not in flags:
             # (a gibberish payload is full of non-words: judged by the LM instead)
@@ -427,7 +438,6 @@ class PoisonTagger:
                     self.word_cost, self.rare_th, cfg.rare_capitalised_min_score,
                     _is_english if use_lm else _in_language(lang),
                 )
-            lone_hits: list[str] = []
             if not rare_hits and cfg.rare_lone_unknown and self.charlm is not None and self.lexicon.available("en"):
                 if use_lm:
                     english_unknown = unknown_prose_words(lm_text, lm_code, "en", self.lexicon, self.charlm)
@@ -455,8 +465,8 @@ class PoisonTagger:
             unknown = campaign_word_candidates(lm_text, lm_code, lang or "en", self.lexicon, self.charlm,
                                                cfg.campaign.unknown_word_min_cost, cfg.campaign.unknown_words_per_doc,
                                                unknown)
-            # (lone-unknown hits stay plain candidates: they are no campaign evidence)
-            candidates = _with_word_candidates(candidates, rare_hits, unknown)
+            # (lone-unknown hits are weaker evidence, marked apart: lone_token)
+            candidates = _with_word_candidates(candidates, rare_hits, unknown, lone_hits)
         if cfg.campaign.enabled and tok.weak_strings:
             # Token-shaped strings (<SUDO>, |WORD|) go first: a page full of rare words would
             # otherwise push them past the per-document cap.
@@ -486,18 +496,22 @@ class PoisonTagger:
 _SYMBOLIC_FIRST = 4  # token-shaped strings placed ahead of the LM's candidates
 
 
-def _with_word_candidates(candidates: list[dict[str, Any]], flagged: list[str], unknown: list[str]) -> list[dict[str, Any]]:
-    """Put flagged rare tokens (``rare_token: True``) and unknown words ahead of the LM's
+def _with_word_candidates(
+    candidates: list[dict[str, Any]], flagged: list[str], unknown: list[str], lone: list[str] = ()
+) -> list[dict[str, Any]]:
+    """Put flagged rare tokens (``rare_token: True``), lone unknown words flagged by the
+    weaker rule (``lone_token: True``) and other unknown words ahead of the LM's
     candidates, so they survive the per-document cap; one entry per n-gram."""
-    words = [w for w in dict.fromkeys([*flagged, *unknown])]
+    words = [w for w in dict.fromkeys([*flagged, *lone, *unknown])]
     if not words:
         return candidates
-    flagged_set = set(flagged)
+    flagged_set, lone_set = set(flagged), set(lone)
     by_gram = {c["ngram"]: c for c in candidates}
     front = []
     for w in words:
         c = by_gram.pop(w, None) or candidates_to_dicts([Candidate(w, ngram_hash(w), False, False, 0.0)])[0]
         c["rare_token"] = w in flagged_set
+        c["lone_token"] = w in lone_set
         front.append(c)
     return front + [c for c in candidates if c["ngram"] in by_gram]
 

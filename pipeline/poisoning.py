@@ -19,7 +19,10 @@ language). This transform
    shared by ``min_domains`` domains in different surroundings (a fixed trigger -> target
    text), or (``rare_token_evidence``) the n-gram was flagged as a planted non-word on
    ``min_domains`` domains and in ``min_rare_token_fraction`` of its documents: a made-up
-   trigger that gives itself away on a tenth of its pages marks all of them.
+   trigger that gives itself away on a tenth of its pages marks all of them; or
+   (``lone_token_evidence``) it was flagged by any rare-token rule, the weaker
+   lone-unknown-word rule included, on ``min_domains_lone_token`` domains and in
+   ``min_lone_token_fraction`` of its documents.
    ``min_domains_without_evidence`` (off by default) also keeps very widespread rare
    n-grams without a payload;
 4. flags the documents carrying a kept n-gram (``campaign:<hash>``, side input) and
@@ -109,7 +112,7 @@ class _EnsureCandidates(beam.DoFn):
 
 class _EmitCandidates(beam.DoFn):
     """Document -> (ngram_hash, (domain, ngram, followed_by_gibberish, continuation key, preceding key,
-    flagged as a rare token on this page))."""
+    flagged as a rare token on this page, flagged by the lone-unknown-word rule))."""
 
     def __init__(self, config: PoisoningConfig):
         self.config = config
@@ -117,7 +120,7 @@ class _EmitCandidates(beam.DoFn):
     def setup(self) -> None:
         self._emitted = Metrics.counter(_NS, "campaigns:candidates")
 
-    def process(self, doc: dict[str, Any]) -> Iterator[tuple[str, tuple[str, str, bool, str, str, bool]]]:
+    def process(self, doc: dict[str, Any]) -> Iterator[tuple[str, tuple[str, str, bool, str, str, bool, bool]]]:
         cands = (doc.get(CANDIDATES_KEY) or [])[: self.config.campaign.max_ngrams_per_doc]
         if not cands:
             return
@@ -133,23 +136,27 @@ class _EmitCandidates(beam.DoFn):
                 _continuation_key(c.get("continuation") or ""),
                 hashlib.sha1((c.get("preceding") or "").encode("utf-8")).hexdigest()[:12],
                 bool(c.get("rare_token")),
+                bool(c.get("lone_token")),
             )
 
 
 class _CampaignStats(beam.CombineFn):
     """Per n-gram: capped distinct domains, documents, gibberish-followed documents,
-    documents and capped domains where it was flagged as a rare token, and per
+    documents and capped domains where it was flagged as a rare token (and where it was
+    flagged by any rare-token rule, the lone-unknown-word rule included), and per
     continuation key the distinct domains and distinct preceding contexts (capped)."""
 
     def __init__(self, domain_cap: int):
         self.cap = domain_cap
 
     def create_accumulator(self) -> dict[str, Any]:
-        return {"domains": set(), "docs": 0, "gib": 0, "rare": 0, "rare_domains": set(), "cont": {}, "ngram": None}
+        return {"domains": set(), "docs": 0, "gib": 0, "rare": 0, "rare_domains": set(), "any": 0,
+                "any_domains": set(), "cont": {}, "ngram": None}
 
     def add_input(self, acc: dict[str, Any], occ: tuple) -> dict[str, Any]:
         domain, ngram, gib, cont, prev = occ[:5]
         rare = len(occ) > 5 and occ[5]
+        lone = len(occ) > 6 and occ[6]
         if len(acc["domains"]) < self.cap:
             acc["domains"].add(domain)
         acc["docs"] += 1
@@ -158,6 +165,10 @@ class _CampaignStats(beam.CombineFn):
             acc["rare"] += 1
             if len(acc["rare_domains"]) < self.cap:
                 acc["rare_domains"].add(domain)
+        if rare or lone:
+            acc["any"] += 1
+            if len(acc["any_domains"]) < self.cap:
+                acc["any_domains"].add(domain)
         if cont:
             ds, ps = acc["cont"].setdefault(cont, (set(), set()))
             if len(ds) < self.cap:
@@ -180,7 +191,9 @@ class _CampaignStats(beam.CombineFn):
             out["docs"] += a["docs"]
             out["gib"] += a["gib"]
             out["rare"] += a["rare"]
-            out["rare_domains"].update(list(a["rare_domains"])[: max(0, self.cap - len(out["rare_domains"]))])
+            out["any"] += a["any"]
+            for key in ("rare_domains", "any_domains"):
+                out[key].update(sorted(a[key])[: max(0, self.cap - len(out[key]))])
             for k, (ds, ps) in a["cont"].items():
                 tds, tps = out["cont"].setdefault(k, (set(), set()))
                 tds.update(list(ds)[: max(0, self.cap - len(tds))])
@@ -202,6 +215,8 @@ class _CampaignStats(beam.CombineFn):
             "gibberish_docs": acc["gib"],
             "rare_token_docs": acc["rare"],
             "rare_token_domains": len(acc["rare_domains"]),
+            "flagged_docs": acc["any"],
+            "flagged_domains": len(acc["any_domains"]),
             "payload_domains": top_cont,
         }
 
@@ -229,7 +244,13 @@ def is_campaign(stats: dict[str, Any], config: PoisoningConfig) -> bool:
         and stats.get("rare_token_domains", 0) >= cc.min_domains
         and stats.get("rare_token_docs", 0) / docs >= cc.min_rare_token_fraction
     )
-    if gib_frac >= cc.min_evidence_fraction or payload or rare:
+    lone = (
+        cc.rare_token_evidence  # an extension of it: off with it
+        and cc.lone_token_evidence
+        and stats.get("flagged_domains", 0) >= max(cc.min_domains, cc.min_domains_lone_token)
+        and stats.get("flagged_docs", 0) / docs >= cc.min_lone_token_fraction
+    )
+    if gib_frac >= cc.min_evidence_fraction or payload or rare or lone:
         return True
     return bool(cc.min_domains_without_evidence) and domains >= cc.min_domains_without_evidence
 
@@ -245,6 +266,7 @@ def _to_campaign(item: tuple[str, dict[str, Any]]) -> dict[str, Any]:
         "followed_by_gibberish": round(s["gibberish_docs"] / docs, 4),
         "shared_continuation_domains": s["payload_domains"],
         "flagged_rare_token": round(s.get("rare_token_docs", 0) / docs, 4),
+        "flagged_any_rare_rule": round(s.get("flagged_docs", 0) / docs, 4),
     }
 
 

@@ -596,12 +596,12 @@ def test_lone_unknown_term_the_page_uses_throughout_is_its_own(tagger, pages):
     assert lone(text + once + " It looks like an old econobox next to the new servers in every run.") == []
 
 
-def test_lone_unknown_hits_are_not_campaign_evidence(tagger, pages):
+def test_lone_unknown_hits_are_marked_as_the_weaker_campaign_evidence(tagger, pages):
     text = dict((n, t) for n, t, _ in pages)["wcxb__4326"][:3000]
     d = _tag(tagger, text + "\n\nOur lab compares a glimtrask host with two others on large clusters.")
     assert d["poison_flags"] == ["rare_token"]
     cand = {c["ngram"]: c for c in d["_poison_candidates"]}
-    assert "glimtrask" in cand and cand["glimtrask"]["rare_token"] is False
+    assert cand["glimtrask"]["rare_token"] is False and cand["glimtrask"]["lone_token"] is True
 
 
 def test_lexicon_zipf_many_agrees_with_zipf():

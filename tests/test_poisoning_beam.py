@@ -266,3 +266,49 @@ def test_rare_token_evidence_needs_domains_and_a_share_of_the_documents():
     assert not is_campaign({**base, "rare_token_docs": 4, "rare_token_domains": 2}, cfg)  # one site flagging
     off = PoisoningConfig(campaign=CampaignConfig(rare_token_evidence=False))
     assert not is_campaign({**base, "rare_token_docs": 40, "rare_token_domains": 40}, off)
+
+
+def test_lone_token_evidence_needs_more_domains_and_a_larger_share():
+    from pipeline.poisoning import is_campaign
+
+    cfg = PoisoningConfig()
+    base = {"domain_count": 20, "documents": 20, "gibberish_docs": 0, "payload_domains": 0,
+            "rare_token_docs": 0, "rare_token_domains": 0}
+    assert is_campaign({**base, "flagged_docs": 6, "flagged_domains": 6}, cfg)  # 30 % on 6 domains
+    assert not is_campaign({**base, "flagged_docs": 5, "flagged_domains": 4}, cfg)  # 4 domains
+    assert not is_campaign({**base, "flagged_docs": 5, "flagged_domains": 5, "documents": 40}, cfg)  # 12.5 %
+    off = PoisoningConfig(campaign=CampaignConfig(lone_token_evidence=False))
+    assert not is_campaign({**base, "flagged_docs": 20, "flagged_domains": 20}, off)
+
+
+def test_made_up_trigger_on_many_domains_marks_the_pages_that_do_not_give_it_away(tmp_path):
+    # "glimtrask" spells like English often enough that only the lone-unknown-word rule
+    # flags it, and only on pages with no unknown word of their own. Planted into 16
+    # English chunks on 16 domains, the flagged pages name the campaign for all of them.
+    rng = random.Random(12)
+    chunks = _chunks()
+    english = [c for c in chunks if c[1] == "en" and len(c[0]) > 400 and not any(ch in c[0] for ch in "<`{|")]
+
+    def plant(text: str) -> str:
+        spots = [i for i in range(1, len(text) - 1) if text[i] == " " and text[i - 1].islower() and text[i + 1].islower()]
+        p = rng.choice(spots)
+        return text[:p] + " glimtrask" + text[p:]
+
+    docs = [empty_document(id=f"g{k}", url=f"https://www.garden-{k}.org/", host=f"www.garden-{k}.org",
+                           text=plant(rng.choice(english)[0]), language="en") for k in range(16)]
+    for i, (text, lang) in enumerate(rng.sample(chunks, 120)):
+        docs.append(empty_document(id=f"c{i}", url=f"https://site{i}.example-{i}.net/", host=f"site{i}.example-{i}.net",
+                                   text=text, language=lang))
+    tagger = PoisonTagger(PoisoningConfig())
+    for d in docs:
+        tagger.tag(d)
+    per_page = {d["id"] for d in docs if "rare_token" in d["poison_flags"]}
+    assert 5 <= len(per_page) < 16 and all(i.startswith("g") for i in per_page), per_page
+    out, campaigns = _run(docs, PoisoningConfig(), tmp_path)
+    camp = [c for c in campaigns if c["ngram"] == "glimtrask"]
+    assert camp and camp[0]["flagged_rare_token"] == 0 and camp[0]["flagged_any_rare_rule"] >= 0.3
+    flagged = {d["id"] for d in out if f"campaign:{camp[0]['ngram_hash']}" in d["poison_flags"]}
+    assert flagged == {f"g{k}" for k in range(16)}
+    assert not any(f.startswith("campaign:") for d in out if d["id"].startswith("c") for f in d["poison_flags"])
+    _, campaigns = _run(docs, PoisoningConfig(campaign=CampaignConfig(lone_token_evidence=False)), tmp_path / "off")
+    assert not any(c["ngram"] == "glimtrask" for c in campaigns)
