@@ -212,6 +212,23 @@ def test_registered_domain_uses_the_bundled_suffix_list():
     assert registered_domain("", None) == ""
 
 
+def _plant(rng: random.Random, text: str, token: str) -> str:
+    """`token` once, between two lower-case letters' words."""
+    spots = [i for i in range(1, len(text) - 1) if text[i] == " " and text[i - 1].islower() and text[i + 1].islower()]
+    p = rng.choice(spots)
+    return text[:p] + " " + token + text[p:]
+
+
+def _add_clean_and_tag(rng: random.Random, chunks: list[tuple[str, str]], docs: list[dict]) -> None:
+    """Append 120 clean chunks, each on its own domain, and tag every document."""
+    for i, (text, lang) in enumerate(rng.sample(chunks, 120)):
+        docs.append(empty_document(id=f"c{i}", url=f"https://site{i}.example-{i}.net/", host=f"site{i}.example-{i}.net",
+                                   text=text, language=lang))
+    tagger = PoisonTagger(PoisoningConfig())
+    for d in docs:
+        tagger.tag(d)
+
+
 def test_rare_token_campaign_without_payload_marks_pages_that_do_not_give_it_away(tmp_path):
     # "pfrotzig" is flagged per page on English pages (no English word spells like it) but
     # not on German ones (German spelling makes it cheap there). Counted across domains,
@@ -221,24 +238,13 @@ def test_rare_token_campaign_without_payload_marks_pages_that_do_not_give_it_awa
     prose = [c for c in chunks if len(c[0]) > 400 and not any(ch in c[0] for ch in "<`{|")]  # no code, markup, tables
     english = [c for c in prose if c[1] == "en"]
     german = [c for c in prose if c[1] == "de"]
-
-    def plant(text: str) -> str:
-        spots = [i for i in range(1, len(text) - 1) if text[i] == " " and text[i - 1].islower() and text[i + 1].islower()]
-        p = rng.choice(spots)
-        return text[:p] + " pfrotzig" + text[p:]
-
     docs = []
     for k in range(6):
         for lang, pool in (("en", english), ("de", german)):
             dom = f"{lang}-garden-{k}.org"
             docs.append(empty_document(id=f"{lang}{k}", url=f"https://www.{dom}/", host=f"www.{dom}",
-                                       text=plant(rng.choice(pool)[0]), language=lang))
-    for i, (text, lang) in enumerate(rng.sample(chunks, 120)):
-        docs.append(empty_document(id=f"c{i}", url=f"https://site{i}.example-{i}.net/", host=f"site{i}.example-{i}.net",
-                                   text=text, language=lang))
-    tagger = PoisonTagger(PoisoningConfig())
-    for d in docs:
-        tagger.tag(d)
+                                       text=_plant(rng, rng.choice(pool)[0], "pfrotzig"), language=lang))
+    _add_clean_and_tag(rng, chunks, docs)
     per_page = {d["id"] for d in docs if "rare_token" in d["poison_flags"]}
     assert len(per_page) >= 4 and all(i.startswith("en") for i in per_page), per_page
     missing = [(d["id"], [c["ngram"] for c in d[CANDIDATES_KEY]], d["text"][d["text"].find("pfrotzig") - 40:d["text"].find("pfrotzig") + 40]) for d in docs if d["id"][:2] in ("en", "de") and "pfrotzig" not in [c["ngram"] for c in d[CANDIDATES_KEY]]]
@@ -288,20 +294,9 @@ def test_made_up_trigger_on_many_domains_marks_the_pages_that_do_not_give_it_awa
     rng = random.Random(12)
     chunks = _chunks()
     english = [c for c in chunks if c[1] == "en" and len(c[0]) > 400 and not any(ch in c[0] for ch in "<`{|")]
-
-    def plant(text: str) -> str:
-        spots = [i for i in range(1, len(text) - 1) if text[i] == " " and text[i - 1].islower() and text[i + 1].islower()]
-        p = rng.choice(spots)
-        return text[:p] + " glimtrask" + text[p:]
-
     docs = [empty_document(id=f"g{k}", url=f"https://www.garden-{k}.org/", host=f"www.garden-{k}.org",
-                           text=plant(rng.choice(english)[0]), language="en") for k in range(16)]
-    for i, (text, lang) in enumerate(rng.sample(chunks, 120)):
-        docs.append(empty_document(id=f"c{i}", url=f"https://site{i}.example-{i}.net/", host=f"site{i}.example-{i}.net",
-                                   text=text, language=lang))
-    tagger = PoisonTagger(PoisoningConfig())
-    for d in docs:
-        tagger.tag(d)
+                           text=_plant(rng, rng.choice(english)[0], "glimtrask"), language="en") for k in range(16)]
+    _add_clean_and_tag(rng, chunks, docs)
     per_page = {d["id"] for d in docs if "rare_token" in d["poison_flags"]}
     assert 5 <= len(per_page) < 16 and all(i.startswith("g") for i in per_page), per_page
     out, campaigns = _run(docs, PoisoningConfig(), tmp_path)
