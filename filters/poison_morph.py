@@ -85,16 +85,20 @@ def explain(word: str, lang: str, lexicon: Lexicon, typo_min_chars: int = 7) -> 
     stems = _stems(word)
     # a prefix and a suffix together: "re-territorial-ised"
     stems += [(s2, "prefix") for s, k in list(stems) if k == "prefix" for s2, k2 in _stems(s) if k2 == "suffix"]
-    edits = _edits(word) if n >= typo_min_chars else []
-    # Shorter words: only a dropped letter of a very common word ("sowhl" for "sowohl").
-    dropped = [word[:i] + c + word[i:] for i in range(n + 1) for c in _LETTERS] if 5 <= n < typo_min_chars else []
-    pieces = list(dict.fromkeys([p for ab in splits for p in ab] + [s for s, _ in stems] + edits + dropped))
+    pieces = list(dict.fromkeys([p for ab in splits for p in ab] + [s for s, _ in stems]))
     zipf = dict(zip(pieces, lexicon.zipf_many(pieces, lang)))
     if any(_piece_ok(a, zipf) and _piece_ok(b, zipf) for a, b in splits):
         return "compound"
     for stem, kind in stems:
         if zipf.get(stem, 0.0) >= 2.0:
             return kind
-    if any(zipf.get(e, 0.0) >= 3.0 for e in edits) or any(zipf.get(e, 0.0) >= 4.0 for e in dropped):
+    # Typos last: the edits are 50 strings a letter.
+    if n >= typo_min_chars:
+        edits, bar = _edits(word), 3.0
+    elif n >= 5:  # shorter words: only a dropped letter of a very common word ("sowhl" for "sowohl")
+        edits, bar = [word[:i] + c + word[i:] for i in range(n + 1) for c in _LETTERS], 4.0
+    else:
+        return None
+    if any(z >= bar for z in lexicon.zipf_many(list(dict.fromkeys(edits)), lang)):
         return "typo"
     return None

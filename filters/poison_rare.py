@@ -297,8 +297,16 @@ def lone_unknown_triggers(
     (`CampaignConfig.lone_token_evidence`), since a real term flagged on the pages where
     it happens to be the only unknown word would otherwise mark every page carrying it.
     """
+    if len(unknown) > _LONE_MAX_UNKNOWN:  # a page of jargon, or not prose at all
+        return []
     words = _lower_case_everywhere(_not_in_code(unknown, text, code), text)
-    words = [w for w in words if all(explain(w, la, lexicon) is None for la in dict.fromkeys((lang, "en")))]
+    unexplained = []
+    for w in words:
+        if all(explain(w, la, lexicon) is None for la in dict.fromkeys((lang, "en"))):
+            unexplained.append(w)
+            if len(unexplained) > 1:
+                return []
+    words = unexplained
     if len(words) != 1:
         return []
     w = words[0]
@@ -319,6 +327,7 @@ def lone_unknown_triggers(
 
 
 _LONE_MIN_CHARS = 5
+_LONE_MAX_UNKNOWN = 40  # unknown words on a page before it is not judged at all
 
 
 # --- vowel-less short tokens ------------------------------------------------------------

@@ -594,6 +594,11 @@ def test_lone_unknown_term_the_page_uses_throughout_is_its_own(tagger, pages):
 
     assert lone(text + once) == ["proxmox"]
     assert lone(text + once + " It looks like an old econobox next to the new servers in every run.") == []
+    # A page of made-up words (spam, or a language without a word list) is not judged at all.
+    rng = random.Random(5)
+    spam = " ".join(f"the {''.join(rng.choice('bdfgklmnprstvz') + rng.choice('aeiou') for _ in range(4))} of"
+                    for _ in range(60))
+    assert lone(text + "\n\n" + spam + ".") == []
 
 
 def test_lone_unknown_hits_are_marked_as_the_weaker_campaign_evidence(tagger, pages):
