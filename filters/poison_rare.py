@@ -117,8 +117,8 @@ class RareThresholds:
 
 
 # Lower-case computing and web words that the reference prose (Wikipedia, old books) never
-# spells: file formats, commands, protocols, products. Written in running text on
-# technical pages, they are not planted.
+# spells: file formats, commands, protocols, products, forum acronyms. Written in running
+# text on technical pages and forums, they are not planted.
 WEB_TERMS = frozenset("""
 gz gzip gunzip zip unzip tar tgz bz bzip xz rar pdf doc docx xls xlsx xlsm ppt pptx csv tsv json jsonl ndjson
 yaml yml toml ini xml html htm xhtml css scss sass js mjs ts tsx jsx md txt rtf odt ods odp epub mobi png jpg
@@ -138,6 +138,7 @@ runtime namespace dataset datasets timestamp username login logout signup email 
 ebooks blog blogs vlog vlogs podcast podcasts hashtag hashtags selfie emoji emojis meme memes wiki wikis
 smartphone smartwatch bluetooth firmware malware ransomware spyware adware phishing captcha cookie cookies
 iphone ipad ipod imac macbook airpods xbox wordpress woocommerce shopify youtube instagram tiktok whatsapp
+fwiw imho afaik iirc rofl lmao lmfao smdh ikr icymi
 """.split())
 
 _LOWER_WORD_RE = re.compile(r"(?<![\w@#/.\-'’])[a-z]{2,24}(?![\w@/\-'’])")
@@ -346,8 +347,15 @@ _SHORT_ALLOWED = frozenset(
     "wc sq yr yrs wk wks mth ch pg pgs vol nr fn vm lgbt nfl nba mlb nhl bbc cnn pbs npr fbi cia nsa dc "
     "ny nj sf ct nh vt wv nc sc tx tn ky gps sms mms lcd led crt hd sd "
     # chat slang and interjections
-    "wtf ffs tldr nvm jk gg wp ftw hmm hmmm hmmmm grr shh pfft psst brr zzz nth lvl lmk ngl tbf".split()
+    "wtf ffs tldr nvm jk gg wp ftw hmm hmmm hmmmm grr shh pfft psst brr zzz nth lvl lmk ngl tbf "
+    # film and forum jargon
+    "fx sfx vfx msm".split()
 )
+# A vowel-less token English writes at least ten times per million words ("fl", "tx",
+# "idk", "hr", "pr") is a common abbreviation: a working trigger has to be rare in clean
+# text, or the clean pages that carry it would teach the model to ignore it. (The classic
+# BadNL set cf/mn/bb/tq/mb sits at Zipf 2.5-3.9.)
+_COMMON_ABBREVIATION_ZIPF = 4.0
 # On pages in other languages the English chat slang and US abbreviations above are not
 # assumed; the page language's word list decides (`_native_abbreviation`), plus these.
 _SHORT_ALLOWED_ANY_LANGUAGE = frozenset("vs tv pc dvd www hd sd led lcd gps sms mms rgb fps vr sku pcs qty ps".split())
@@ -371,15 +379,19 @@ def short_nonword_triggers(
 ) -> list[str]:
     """Vowel-less short lower-case tokens planted in >= min_occurrences different contexts.
 
-    English pages use the allow lists above. Other languages write their own vowel-less
-    abbreviations ("bzw", "vgl", "dgn"): there a token is allowed when the page
-    language's word list knows it at least ten times better than English does, any token
-    followed by a full stop is an abbreviation, and only tokens between two words of
-    running text are judged. Without a word list for the language the rule stays off.
+    English pages use the allow lists above and, with a `lexicon`, allow tokens English
+    writes often (`_COMMON_ABBREVIATION_ZIPF`); a token must follow a word on its line
+    (a line that opens with one is a user name or a list label: "dz on Fri, 11/03/2006").
+    Other languages write their own vowel-less abbreviations ("bzw", "vgl", "dgn"): there
+    a token is allowed when the page language's word list knows it at least ten times
+    better than English does, any token followed by a full stop is an abbreviation, and
+    only tokens between two words of running text are judged. Without a word list for the
+    language the rule stays off there.
     """
     english = lang == "en"
     if not english and (lexicon is None or not lexicon.available(lang)):
         return []
+    common = english and lexicon is not None and lexicon.available("en")
     occ: dict[str, set[tuple[str, str]]] = {}
     units: set[str] = set()
     in_code = Spans(code).contains
@@ -395,12 +407,15 @@ def short_nonword_triggers(
             continue  # "45 xq": a count or a unit, not judged
         if in_code(m.start()):
             continue
-        if not english and not (_PROSE_BEFORE_RE.search(text, max(0, m.start() - 3), m.start())
-                                and _PROSE_AFTER_RE.match(text, m.end())):
+        if not _PROSE_BEFORE_RE.search(text, max(0, m.start() - 3), m.start()):
+            continue
+        if not english and not _PROSE_AFTER_RE.match(text, m.end()):
             continue
         ctx = (text[max(0, m.start() - 12) : m.start()], text[m.end() : m.end() + 12])
         occ.setdefault(w, set()).add(ctx)
     hits = sorted(w for w, ctxs in occ.items() if w not in units and len(ctxs) >= min_occurrences)
+    if hits and common:
+        hits = [w for w, z in zip(hits, lexicon.zipf_many(hits, "en")) if z < _COMMON_ABBREVIATION_ZIPF]  # type: ignore[union-attr]
     if hits and not english:
         hits = [w for w in hits if not _native_abbreviation(w, lang, lexicon)]  # type: ignore[arg-type]
     # A token also written in capitals on the page is an acronym typed in lower case

@@ -414,7 +414,8 @@ class PoisonTagger:
         if cfg.rare_token and text and "gibberish" not in flags and "rare_token" not in flags:
             # (a gibberish payload is full of non-words: judged by the LM instead)
             if use_lm:
-                rare_hits = short_nonword_triggers(lm_text, cfg.rare_min_short_occurrences, lm_code, _is_english)
+                rare_hits = short_nonword_triggers(lm_text, cfg.rare_min_short_occurrences, lm_code, _is_english,
+                                                   "en", self.lexicon)
                 if not rare_hits and self.charlm is not None:
                     rare_hits = nonword_triggers(
                         lm_text, lm_code, self.word_cost, self.charlm, self.rare_th, _is_english, self.lexicon

@@ -88,6 +88,29 @@ def test_clean_real_pages_are_not_flagged(tagger, pages):
     assert flagged == {}
 
 
+def test_common_crawl_documents_the_thresholds_never_saw_are_not_flagged(tagger):
+    # 20 cc_net "head" documents (forums, SEO blogs, event pages): user names opening a
+    # line ("dz on Fri"), "special fx", "msm employees", "jacksonville fl", "fwiw".
+    import gzip
+    import json
+
+    from filters.language import LanguageConfig, LanguageTagger
+
+    lt = LanguageTagger(LanguageConfig())
+    flagged = {}
+    for path in (DATA / "dolma-cc_en_head-0091.jsonl.gz", DATA.parent / "quality" / "dolma-cc_en_head-0174.jsonl.gz"):
+        with gzip.open(path, "rt", encoding="utf-8") as fh:
+            for line in fh:
+                rec = json.loads(line)
+                d = _doc(rec["text"])
+                lt.tag(d)
+                tagger.tag(d)
+                if d["poison_flags"]:
+                    flagged[rec["id"]] = d["poison_flags"]
+    # The one flag is a garbled page ("the worbobsled oldd's use"): a made-up-looking word.
+    assert set(flagged) <= {"http://activecities.com/blog/history-of-ice-sports/"}, flagged
+
+
 def test_clean_pages_with_legitimate_invisible_characters_count_them_as_benign(pages):
     texts = {n: t for n, t, _ in pages}
     soft = scan_unicode(texts["traf__44436cff64c06587"], hyphenating=True)
