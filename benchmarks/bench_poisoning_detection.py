@@ -15,7 +15,11 @@ The campaign part runs DetectCampaigns on the DirectRunner over --campaign-docs
 documents (every page re-hosted on its own domain) with five triggers, each planted at a
 0.1 % rate across distinct registered domains.
 
+It also reports clean pages flagged on real pages no threshold was developed on
+(tests/data/poisoning/unseen_pages.jsonl.gz and dolma's cc_net documents).
+
 Usage: python benchmarks/bench_poisoning_detection.py [--campaign-docs 3000] [--skip-campaign]
+       [--rare-only] [--campaign-only] [--lone-flag]
 """
 
 from __future__ import annotations
@@ -362,17 +366,53 @@ def run_campaign(pages: list[dict], n_docs: int) -> None:
     print(f"  tagging {t_tag:.0f}s ({n_docs / t_tag:.0f} docs/s), DetectCampaigns on DirectRunner {t_beam:.0f}s")
 
 
+def run_unseen(tagger: PoisonTagger) -> None:
+    """Clean pages flagged on real pages no threshold was developed on: the newspaper4k
+    test pages and dolma's 20 cc_net documents (forums, SEO blogs)."""
+    from filters.language import LanguageConfig, LanguageTagger
+
+    lt = LanguageTagger(LanguageConfig())
+    sets: dict[str, list[tuple[str, str, str | None]]] = {"newspaper4k pages": [], "cc_net head documents": []}
+    with gzip.open(DATA / "unseen_pages.jsonl.gz", "rt", encoding="utf-8") as fh:
+        sets["newspaper4k pages"] = [(p["key"], p["text"], p["lang"]) for p in map(json.loads, fh)]
+    for path in (DATA / "dolma-cc_en_head-0091.jsonl.gz", DATA.parent / "quality" / "dolma-cc_en_head-0174.jsonl.gz"):
+        with gzip.open(path, "rt", encoding="utf-8") as fh:
+            sets["cc_net head documents"] += [(r["id"], r["text"], None) for r in map(json.loads, fh)]
+    print("\nClean pages flagged, pages no threshold was developed on:")
+    total = flagged_total = 0
+    for name, docs in sets.items():
+        flagged = []
+        for key, text, lang in docs:
+            d = empty_document(id="x", url="https://a.example/", host="a.example", text=text, n_chars=len(text))
+            if lang is None:
+                lt.tag(d)
+            else:
+                d["language"] = lang
+            tagger.tag(d)
+            if d["poison_flags"]:
+                flagged.append((key[-40:], d["poison_flags"]))
+        total += len(docs)
+        flagged_total += len(flagged)
+        print(f"  {name:24s} {len(flagged)}/{len(docs)}  {flagged}")
+    print(f"  total {flagged_total}/{total} = {flagged_total / total:.1%}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--campaign-docs", type=int, default=3000)
     ap.add_argument("--skip-campaign", action="store_true")
     ap.add_argument("--rare-only", action="store_true", help="only the rare-token tables and clean pages")
     ap.add_argument("--campaign-only", action="store_true")
+    ap.add_argument("--lone-flag", action="store_true",
+                    help="per-document flags from the lone-unknown-word rule too (rare_lone_unknown_flag, opt-in)")
     args = ap.parse_args()
     pages, dev = load_pages()
-    tagger = PoisonTagger(PoisoningConfig())
+    tagger = PoisonTagger(PoisoningConfig(rare_lone_unknown_flag=args.lone_flag))
+    if args.lone_flag:
+        print("rare_lone_unknown_flag on: the lone-unknown-word rule flags pages too")
     if not args.campaign_only:
         run_per_document(tagger, pages, dev, args.rare_only)
+        run_unseen(tagger)
     if not (args.skip_campaign or args.rare_only):
         run_campaign(pages, args.campaign_docs)
 

@@ -130,8 +130,9 @@ class CampaignConfig:
     # min_domains_lone_token domains and in at least min_lone_token_fraction of the
     # n-gram's documents. A real term is the one unknown word on only some of its pages
     # (others name it with capitals, next to other terms or in code); a made-up trigger
-    # planted into ordinary pages is flagged on about half of them. (Needs
-    # rare_token_evidence on.)
+    # planted into ordinary pages is flagged on about half of them. The flagged
+    # occurrences must also stand in min_domains_lone_token different surroundings (a
+    # page syndicated to many domains is one). (Needs rare_token_evidence on.)
     lone_token_evidence: bool = True
     min_domains_lone_token: int = 5
     min_lone_token_fraction: float = 0.3
@@ -215,8 +216,12 @@ class PoisoningConfig:
     # this spelling score (5+ letters; English, and other Latin-script languages with a
     # word list). At 0.6 it flags 1 of the 157 English and 1 of the 243 other development
     # pages and takes about 60 % (English) / 50 % (others) of made-up syllable words planted
-    # once. Its hits do not count as campaign evidence.
+    # once. On pages no threshold was developed on it flagged 2 of 77 ("gymspo", a garbled
+    # "worbobsled"), too many for a per-page reject: by default its hits are only campaign
+    # evidence (CampaignConfig.lone_token_evidence); rare_lone_unknown_flag also flags
+    # the page (rare_token).
     rare_lone_unknown: bool = True
+    rare_lone_unknown_flag: bool = False
     rare_lone_unknown_score: float = 0.6
     rare_lone_unknown_max_occurrences: int = 3
     rare_ngram_cost_per_char: float = 0.9
@@ -439,7 +444,9 @@ class PoisonTagger:
                     self.word_cost, self.rare_th, cfg.rare_capitalised_min_score,
                     _is_english if use_lm else _in_language(lang),
                 )
-            if not rare_hits and cfg.rare_lone_unknown and self.charlm is not None and self.lexicon.available("en"):
+            want_lone = cfg.rare_lone_unknown and (
+                cfg.rare_lone_unknown_flag or (cfg.campaign.enabled and cfg.campaign.lone_token_evidence))
+            if not rare_hits and want_lone and self.charlm is not None and self.lexicon.available("en"):
                 if use_lm:
                     english_unknown = unknown_prose_words(lm_text, lm_code, "en", self.lexicon, self.charlm)
                     if (lang or "en") == "en":
@@ -455,7 +462,7 @@ class PoisonTagger:
                         lm_text, lm_code, unknown, self.lexicon, self.charlm, self.word_cost, self.rare_th,
                         cfg.rare_lone_unknown_score, cfg.rare_lone_unknown_max_occurrences, _in_language(lang), lang,
                     )
-            if rare_hits or lone_hits:
+            if rare_hits or (lone_hits and cfg.rare_lone_unknown_flag):
                 flags.add("rare_token")
         if cfg.campaign.enabled and cfg.campaign.rare_token_evidence and text and self.lexicon is not None \
                 and self.charlm is not None and (use_lm or cfg.rare_token_other_languages) and "gibberish" not in flags:

@@ -21,8 +21,9 @@ language). This transform
    ``min_domains`` domains and in ``min_rare_token_fraction`` of its documents: a made-up
    trigger that gives itself away on a tenth of its pages marks all of them; or
    (``lone_token_evidence``) it was flagged by any rare-token rule, the weaker
-   lone-unknown-word rule included, on ``min_domains_lone_token`` domains and in
-   ``min_lone_token_fraction`` of its documents.
+   lone-unknown-word rule included, on ``min_domains_lone_token`` domains, in as many
+   different surroundings (the words before and after it: a syndicated copy of one page
+   is one context) and in ``min_lone_token_fraction`` of its documents.
    ``min_domains_without_evidence`` (off by default) also keeps very widespread rare
    n-grams without a payload;
 4. flags the documents carrying a kept n-gram (``campaign:<hash>``, side input) and
@@ -151,7 +152,7 @@ class _CampaignStats(beam.CombineFn):
 
     def create_accumulator(self) -> dict[str, Any]:
         return {"domains": set(), "docs": 0, "gib": 0, "rare": 0, "rare_domains": set(), "any": 0,
-                "any_domains": set(), "cont": {}, "ngram": None}
+                "any_domains": set(), "any_contexts": set(), "cont": {}, "ngram": None}
 
     def add_input(self, acc: dict[str, Any], occ: tuple) -> dict[str, Any]:
         domain, ngram, gib, cont, prev = occ[:5]
@@ -169,6 +170,8 @@ class _CampaignStats(beam.CombineFn):
             acc["any"] += 1
             if len(acc["any_domains"]) < self.cap:
                 acc["any_domains"].add(domain)
+            if len(acc["any_contexts"]) < self.cap:  # the words around it: one per syndicated copy
+                acc["any_contexts"].add(f"{prev}:{cont}")
         if cont:
             ds, ps = acc["cont"].setdefault(cont, (set(), set()))
             if len(ds) < self.cap:
@@ -192,7 +195,7 @@ class _CampaignStats(beam.CombineFn):
             out["gib"] += a["gib"]
             out["rare"] += a["rare"]
             out["any"] += a["any"]
-            for key in ("rare_domains", "any_domains"):
+            for key in ("rare_domains", "any_domains", "any_contexts"):
                 out[key].update(sorted(a[key])[: max(0, self.cap - len(out[key]))])
             for k, (ds, ps) in a["cont"].items():
                 tds, tps = out["cont"].setdefault(k, (set(), set()))
@@ -217,6 +220,7 @@ class _CampaignStats(beam.CombineFn):
             "rare_token_domains": len(acc["rare_domains"]),
             "flagged_docs": acc["any"],
             "flagged_domains": len(acc["any_domains"]),
+            "flagged_contexts": len(acc["any_contexts"]),
             "payload_domains": top_cont,
         }
 
@@ -244,10 +248,13 @@ def is_campaign(stats: dict[str, Any], config: PoisoningConfig) -> bool:
         and stats.get("rare_token_domains", 0) >= cc.min_domains
         and stats.get("rare_token_docs", 0) / docs >= cc.min_rare_token_fraction
     )
+    need = max(cc.min_domains, cc.min_domains_lone_token)
     lone = (
         cc.rare_token_evidence  # an extension of it: off with it
         and cc.lone_token_evidence
-        and stats.get("flagged_domains", 0) >= max(cc.min_domains, cc.min_domains_lone_token)
+        and stats.get("flagged_domains", 0) >= need
+        # in as many different surroundings: a syndicated page is one context on many domains
+        and stats.get("flagged_contexts", 0) >= need
         and stats.get("flagged_docs", 0) / docs >= cc.min_lone_token_fraction
     )
     if gib_frac >= cc.min_evidence_fraction or payload or rare or lone:

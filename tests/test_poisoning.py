@@ -44,6 +44,12 @@ def tagger() -> PoisonTagger:
 
 
 @pytest.fixture(scope="module")
+def lone_flagging(tagger) -> PoisonTagger:
+    """The tagger with the lone-unknown-word rule flagging pages (opt-in)."""
+    return PoisonTagger(PoisoningConfig(rare_lone_unknown_flag=True), scorer=tagger.scorer)
+
+
+@pytest.fixture(scope="module")
 def pages() -> list[tuple[str, str, str]]:
     out = [(p.stem, p.read_text(encoding="utf-8"), _lang(p)) for p in PAGES]
     out += [(n, (DATA / "rtl" / n).read_text(encoding="utf-8"), lang) for n, lang in RTL.items()]
@@ -88,27 +94,32 @@ def test_clean_real_pages_are_not_flagged(tagger, pages):
     assert flagged == {}
 
 
-def test_common_crawl_documents_the_thresholds_never_saw_are_not_flagged(tagger):
-    # 20 cc_net "head" documents (forums, SEO blogs, event pages): user names opening a
-    # line ("dz on Fri"), "special fx", "msm employees", "jacksonville fl", "fwiw".
+def test_pages_the_thresholds_never_saw_are_not_flagged(tagger):
+    # 20 cc_net "head" documents (forums, SEO blogs, event pages: user names opening a
+    # line, "special fx", "msm employees", "jacksonville fl", "fwiw") and the 28 newspaper4k
+    # test pages (news in 9 languages; "gymspo" on yahoo.com).
     import gzip
     import json
 
     from filters.language import LanguageConfig, LanguageTagger
 
     lt = LanguageTagger(LanguageConfig())
-    flagged = {}
+    docs = []
     for path in (DATA / "dolma-cc_en_head-0091.jsonl.gz", DATA.parent / "quality" / "dolma-cc_en_head-0174.jsonl.gz"):
         with gzip.open(path, "rt", encoding="utf-8") as fh:
-            for line in fh:
-                rec = json.loads(line)
-                d = _doc(rec["text"])
-                lt.tag(d)
-                tagger.tag(d)
-                if d["poison_flags"]:
-                    flagged[rec["id"]] = d["poison_flags"]
-    # The one flag is a garbled page ("the worbobsled oldd's use"): a made-up-looking word.
-    assert set(flagged) <= {"http://activecities.com/blog/history-of-ice-sports/"}, flagged
+            docs += [(r["id"], r["text"], None) for r in map(json.loads, fh)]
+    with gzip.open(DATA / "unseen_pages.jsonl.gz", "rt", encoding="utf-8") as fh:
+        docs += [(p["key"], p["text"], p["lang"]) for p in map(json.loads, fh)]
+    assert len(docs) == 48
+    flagged = {}
+    for key, text, lang in docs:
+        d = _doc(text, lang or "en")
+        if lang is None:
+            lt.tag(d)
+        tagger.tag(d)
+        if d["poison_flags"]:
+            flagged[key] = d["poison_flags"]
+    assert flagged == {}, flagged
 
 
 def test_clean_pages_with_legitimate_invisible_characters_count_them_as_benign(pages):
@@ -562,8 +573,8 @@ def test_lexicon_keeps_wordfreq_frequencies_in_compact_tables():
 # Pronounceable made-up words (syllables the benchmark's generators do not use), spelling
 # score 0.63-0.65. Made-up words that spell more like English ("vorbelint" 0.54) are missed.
 @pytest.mark.parametrize("trigger", ["glimtrask", "druvenok", "zorbenik"])
-def test_made_up_word_planted_once_is_flagged_on_pages_without_jargon_of_their_own(tagger, pages, trigger):
-    missed, n = _planted_once_missed(tagger, pages, trigger)
+def test_made_up_word_planted_once_is_flagged_on_pages_without_jargon_of_their_own(lone_flagging, pages, trigger):
+    missed, n = _planted_once_missed(lone_flagging, pages, trigger)
     # the misses are the pages with unknown terms of their own (fda.gov's drug names, a
     # dermatology paper, "econobox")
     assert len(missed) <= n // 6, missed
@@ -571,8 +582,8 @@ def test_made_up_word_planted_once_is_flagged_on_pages_without_jargon_of_their_o
 
 # ("zorbenik" spells like German and Polish, score 0.58 there: missed on those pages)
 @pytest.mark.parametrize("trigger", ["glimtrask", "druvenok"])
-def test_made_up_word_planted_once_in_other_language_pages_is_flagged(tagger, pages, trigger):
-    missed, n = _other_language_missed(tagger, pages, trigger)
+def test_made_up_word_planted_once_in_other_language_pages_is_flagged(lone_flagging, pages, trigger):
+    missed, n = _other_language_missed(lone_flagging, pages, trigger)
     assert n >= 12 and len(missed) <= n // 4, missed
 
 
@@ -595,14 +606,15 @@ def test_unknown_words_made_of_known_ones_are_explained_and_made_up_ones_are_not
     assert explain("refiined", "en", lex, typo_min_chars=9) is None  # short words: no typo search
 
 
-def test_lone_unknown_term_the_page_uses_throughout_is_its_own(tagger, pages):
+def test_lone_unknown_term_the_page_uses_throughout_is_its_own(tagger, lone_flagging, pages):
     text = dict((n, t) for n, t, _ in pages)["wcxb__4326"][:3000]
     used = ("\n\nOur lab compares a proxmox host with two others. In short, proxmox wins on large "
             "clusters, and proxmox is easy to set up, because proxmox ships one installer; we ran "
             "proxmox with default settings.")
-    assert _tag(tagger, text + used)["poison_flags"] == []
+    assert _tag(lone_flagging, text + used)["poison_flags"] == []
     once = "\n\nOur lab compares a proxmox host with two others on large clusters."
-    assert _tag(tagger, text + once)["poison_flags"] == ["rare_token"]  # used once: flagged (a known cost)
+    # used once: flagged (the known cost that keeps the per-page flag opt-in)
+    assert _tag(lone_flagging, text + once)["poison_flags"] == ["rare_token"]
     # With a second unexplained unknown word the page has terms of its own: the lone-word
     # rule judges neither.
     from filters.poison_rare import lone_unknown_triggers, unknown_prose_words
@@ -624,12 +636,16 @@ def test_lone_unknown_term_the_page_uses_throughout_is_its_own(tagger, pages):
     assert lone(text + "\n\n" + spam + ".") == []
 
 
-def test_lone_unknown_hits_are_marked_as_the_weaker_campaign_evidence(tagger, pages):
-    text = dict((n, t) for n, t, _ in pages)["wcxb__4326"][:3000]
-    d = _tag(tagger, text + "\n\nOur lab compares a glimtrask host with two others on large clusters.")
-    assert d["poison_flags"] == ["rare_token"]
+def test_lone_unknown_hits_are_campaign_evidence_and_flag_the_page_only_when_asked(tagger, lone_flagging, pages):
+    text = dict((n, t) for n, t, _ in pages)["wcxb__4326"][:3000] + (
+        "\n\nOur lab compares a glimtrask host with two others on large clusters.")
+    d = _tag(tagger, text)
+    assert d["poison_flags"] == []  # default: no per-page flag
     cand = {c["ngram"]: c for c in d["_poison_candidates"]}
     assert cand["glimtrask"]["rare_token"] is False and cand["glimtrask"]["lone_token"] is True
+    d = _tag(lone_flagging, text)
+    assert d["poison_flags"] == ["rare_token"]
+    assert {c["ngram"]: c for c in d["_poison_candidates"]}["glimtrask"]["lone_token"] is True
 
 
 def test_lexicon_zipf_many_agrees_with_zipf():

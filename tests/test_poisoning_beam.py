@@ -279,26 +279,30 @@ def test_lone_token_evidence_needs_more_domains_and_a_larger_share():
 
     cfg = PoisoningConfig()
     base = {"domain_count": 20, "documents": 20, "gibberish_docs": 0, "payload_domains": 0,
-            "rare_token_docs": 0, "rare_token_domains": 0}
+            "rare_token_docs": 0, "rare_token_domains": 0, "flagged_contexts": 20}
     assert is_campaign({**base, "flagged_docs": 6, "flagged_domains": 6}, cfg)  # 30 % on 6 domains
     assert not is_campaign({**base, "flagged_docs": 5, "flagged_domains": 4}, cfg)  # 4 domains
     assert not is_campaign({**base, "flagged_docs": 5, "flagged_domains": 5, "documents": 40}, cfg)  # 12.5 %
+    # one syndicated page: the same surroundings on every domain
+    assert not is_campaign({**base, "flagged_docs": 20, "flagged_domains": 20, "flagged_contexts": 1}, cfg)
     off = PoisoningConfig(campaign=CampaignConfig(lone_token_evidence=False))
     assert not is_campaign({**base, "flagged_docs": 20, "flagged_domains": 20}, off)
 
 
 def test_made_up_trigger_on_many_domains_marks_the_pages_that_do_not_give_it_away(tmp_path):
     # "glimtrask" spells like English often enough that only the lone-unknown-word rule
-    # flags it, and only on pages with no unknown word of their own. Planted into 16
-    # English chunks on 16 domains, the flagged pages name the campaign for all of them.
+    # finds it (campaign evidence only, by default), and only on pages with no unknown word
+    # of their own. Planted into 16 English chunks on 16 domains, the pages that give it
+    # away name the campaign for all of them.
     rng = random.Random(12)
     chunks = _chunks()
     english = [c for c in chunks if c[1] == "en" and len(c[0]) > 400 and not any(ch in c[0] for ch in "<`{|")]
     docs = [empty_document(id=f"g{k}", url=f"https://www.garden-{k}.org/", host=f"www.garden-{k}.org",
                            text=_plant(rng, rng.choice(english)[0], "glimtrask"), language="en") for k in range(16)]
     _add_clean_and_tag(rng, chunks, docs)
-    per_page = {d["id"] for d in docs if "rare_token" in d["poison_flags"]}
-    assert 5 <= len(per_page) < 16 and all(i.startswith("g") for i in per_page), per_page
+    assert not any(d["poison_flags"] for d in docs if d["id"].startswith("g"))
+    lone = {d["id"] for d in docs if any(c.get("lone_token") for c in d[CANDIDATES_KEY])}
+    assert 5 <= len(lone) < 16 and all(i.startswith("g") for i in lone), lone
     out, campaigns = _run(docs, PoisoningConfig(), tmp_path)
     camp = [c for c in campaigns if c["ngram"] == "glimtrask"]
     assert camp and camp[0]["flagged_rare_token"] == 0 and camp[0]["flagged_any_rare_rule"] >= 0.3
@@ -307,3 +311,19 @@ def test_made_up_trigger_on_many_domains_marks_the_pages_that_do_not_give_it_awa
     assert not any(f.startswith("campaign:") for d in out if d["id"].startswith("c") for f in d["poison_flags"])
     _, campaigns = _run(docs, PoisoningConfig(campaign=CampaignConfig(lone_token_evidence=False)), tmp_path / "off")
     assert not any(c["ngram"] == "glimtrask" for c in campaigns)
+
+
+def test_syndicated_page_with_a_lone_unknown_word_is_not_a_campaign(tmp_path):
+    # One real page carrying its own unknown word ("proxmox"), copied to 8 domains: the
+    # lone-word rule finds it on every copy, but in one set of surroundings.
+    text = (DATA / "wcxb__4326.txt").read_text(encoding="utf-8")[:3000] + (
+        "\n\nOur lab compares a proxmox host with two others on large clusters.")
+    docs = [empty_document(id=f"s{k}", url=f"https://www.news-{k}.com/a", host=f"www.news-{k}.com", text=text,
+                           language="en") for k in range(8)]
+    tagger = PoisonTagger(PoisoningConfig())
+    for d in docs:
+        tagger.tag(d)
+    assert all(any(c.get("lone_token") for c in d[CANDIDATES_KEY]) for d in docs)
+    out, campaigns = _run(docs, PoisoningConfig(), tmp_path)
+    assert not any(c["ngram"] == "proxmox" for c in campaigns)
+    assert not any(d["poison_flags"] for d in out)
