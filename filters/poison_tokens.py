@@ -145,10 +145,40 @@ class TokenFindings:
     weak_strings: set[str] = field(default_factory=set)
 
 
-def code_spans(text: str) -> list[tuple[int, int]]:
-    """Sorted (start, end) spans of Markdown code (fenced, indented, inline)."""
-    if "`" not in text and "~~~" not in text and "    " not in text and "\t" not in text:
+# WordPress syntax-highlighter shortcodes, which extraction keeps as text:
+# [sourcecode language="bash"] ... [/sourcecode], [code] ... [/code], [php] ... [/php].
+_SHORTCODE_OPEN_RE = re.compile(
+    r"\[(sourcecode|source|code|bash|shell|php|python|js|javascript|html|xml|css|sql|java|cpp|ruby|perl)"
+    r"(?:\s[^\]\n]{0,200})?\]", re.IGNORECASE)
+
+
+def _shortcode_spans(text: str) -> list[tuple[int, int]]:
+    """Spans from a shortcode opening tag to its closing tag (linear: each opening tag
+    looks up the next closing tag of its name among the positions found once)."""
+    if "[/" not in text:
         return []
+    closers: dict[str, list[int]] = {}
+    for m in re.finditer(r"\[/([A-Za-z]+)\]", text):
+        closers.setdefault(m.group(1).lower(), []).append(m.end())
+    out = []
+    pos = 0
+    for m in _SHORTCODE_OPEN_RE.finditer(text):
+        if m.start() < pos:
+            continue
+        ends = closers.get(m.group(1).lower(), [])
+        i = bisect.bisect_left(ends, m.end())
+        if i < len(ends):
+            out.append((m.start(), ends[i]))
+            pos = ends[i]
+    return out
+
+
+def code_spans(text: str) -> list[tuple[int, int]]:
+    """Sorted, non-overlapping (start, end) spans of code: Markdown (fenced, indented,
+    inline) and WordPress code shortcodes."""
+    short = _shortcode_spans(text)
+    if "`" not in text and "~~~" not in text and "    " not in text and "\t" not in text:
+        return short
     out = []
     for m in _CODE_RE.finditer(text):
         block = m.group()
@@ -161,7 +191,15 @@ def code_spans(text: str) -> list[tuple[int, int]]:
             if len(lines) < 2 and not _CODE_SYNTAX_RE.search(lines[0]):
                 continue  # one stray indented line of prose
         out.append(m.span())
-    return out
+    if not short:
+        return out
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(out + short):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return merged
 
 
 class Spans:

@@ -122,6 +122,24 @@ def test_pages_the_thresholds_never_saw_are_not_flagged(tagger):
     assert flagged == {}, flagged
 
 
+def test_commands_in_wordpress_code_shortcodes_are_code(tagger):
+    # A real German blog post (trafilatura eval set) runs "xgrep" in a [sourcecode] shortcode
+    # and then names it in prose: a command, not a planted word.
+    import gzip
+    import json
+
+    from filters.poison_tokens import code_spans
+
+    with gzip.open(DATA / "eval_pages.jsonl.gz", "rt", encoding="utf-8") as fh:
+        text = next(p["text"] for p in map(json.loads, fh) if p["key"] == "traf__ff7cae64c6eabb4b")
+    start = text.index("[sourcecode")
+    end = text.index("[/sourcecode]") + len("[/sourcecode]")
+    assert any(s <= start and end <= e for s, e in code_spans(text))
+    assert _tag(tagger, text, "de")["poison_flags"] == []
+    # an opening tag without its closing tag hides nothing; many of them cost linear time
+    assert code_spans("[code] ohne Ende " * 20000) == []
+
+
 def test_clean_pages_with_legitimate_invisible_characters_count_them_as_benign(pages):
     texts = {n: t for n, t, _ in pages}
     soft = scan_unicode(texts["traf__44436cff64c06587"], hyphenating=True)
