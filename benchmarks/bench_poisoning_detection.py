@@ -404,12 +404,12 @@ def main() -> None:
     ap.add_argument("--rare-only", action="store_true", help="only the rare-token tables and clean pages")
     ap.add_argument("--campaign-only", action="store_true")
     ap.add_argument("--lone-flag", action="store_true",
-                    help="per-document flags from the lone-unknown-word rule too (rare_lone_unknown_flag, opt-in)")
+                    help="the lone-unknown-word rule flags pages on one occurrence (rare_lone_unknown_flag_min_contexts=1)")
     args = ap.parse_args()
     pages, dev = load_pages()
-    tagger = PoisonTagger(PoisoningConfig(rare_lone_unknown_flag=args.lone_flag))
+    tagger = PoisonTagger(PoisoningConfig(rare_lone_unknown_flag_min_contexts=1 if args.lone_flag else 2))
     if args.lone_flag:
-        print("rare_lone_unknown_flag on: the lone-unknown-word rule flags pages too")
+        print("rare_lone_unknown_flag_min_contexts=1: the lone-unknown-word rule flags pages on one occurrence")
     if not args.campaign_only:
         run_per_document(tagger, pages, dev, args.rare_only)
         run_unseen(tagger)

@@ -327,6 +327,14 @@ def lone_unknown_triggers(
     return _on_english_lines([w], text, is_english)
 
 
+def distinct_contexts(text: str, word: str, width: int = 12) -> int:
+    """In how many different surroundings (`width` characters either side) the page
+    writes `word` as a whole word."""
+    found = {(text[max(0, m.start() - width) : m.start()], text[m.end() : m.end() + width])
+             for m in re.finditer(r"(?<!\w)" + re.escape(word) + r"(?!\w)", text)}
+    return len(found)
+
+
 _LONE_MIN_CHARS = 5
 _LONE_MAX_UNKNOWN = 40  # unknown words on a page before it is not judged at all
 

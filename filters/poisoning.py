@@ -46,6 +46,7 @@ from filters.poison_rare import (
     RareThresholds,
     alnum_triggers,
     campaign_word_candidates,
+    distinct_contexts,
     capitalised_nonword_triggers,
     foreign_nonword_triggers,
     kenlm_word_cost,
@@ -214,14 +215,15 @@ class PoisoningConfig:
     # A page's only unknown lower-case word that no known words explain (not a compound,
     # derivation or typo; filters.poison_morph), used at most this many times: fires at
     # this spelling score (5+ letters; English, and other Latin-script languages with a
-    # word list). At 0.6 it flags 1 of the 157 English and 1 of the 243 other development
-    # pages and takes about 60 % (English) / 50 % (others) of made-up syllable words planted
-    # once. On pages no threshold was developed on it flagged 2 of 77 ("gymspo", a garbled
-    # "worbobsled"), too many for a per-page reject: by default its hits are only campaign
-    # evidence (CampaignConfig.lone_token_evidence); rare_lone_unknown_flag also flags
-    # the page (rare_token).
+    # word list). Its hits are campaign evidence (CampaignConfig.lone_token_evidence); they
+    # flag the page (rare_token) when the word stands in at least
+    # rare_lone_unknown_flag_min_contexts different places (0 = never). Once is too weak:
+    # a page's own single unknown term is used once ("running proxmox with ubuntu",
+    # "gymspo" on yahoo.com, a garbled "worbobsled": 3 of 448 clean pages, 2 of the 48 no
+    # threshold was developed on); no clean page uses its lone unknown word twice, while a
+    # trigger is often planted more than once.
     rare_lone_unknown: bool = True
-    rare_lone_unknown_flag: bool = False
+    rare_lone_unknown_flag_min_contexts: int = 2
     rare_lone_unknown_score: float = 0.6
     rare_lone_unknown_max_occurrences: int = 3
     rare_ngram_cost_per_char: float = 0.9
@@ -445,7 +447,7 @@ class PoisonTagger:
                     _is_english if use_lm else _in_language(lang),
                 )
             want_lone = cfg.rare_lone_unknown and (
-                cfg.rare_lone_unknown_flag or (cfg.campaign.enabled and cfg.campaign.lone_token_evidence))
+                cfg.rare_lone_unknown_flag_min_contexts > 0 or (cfg.campaign.enabled and cfg.campaign.lone_token_evidence))
             if not rare_hits and want_lone and self.charlm is not None and self.lexicon.available("en"):
                 if use_lm:
                     english_unknown = unknown_prose_words(lm_text, lm_code, "en", self.lexicon, self.charlm)
@@ -462,7 +464,8 @@ class PoisonTagger:
                         lm_text, lm_code, unknown, self.lexicon, self.charlm, self.word_cost, self.rare_th,
                         cfg.rare_lone_unknown_score, cfg.rare_lone_unknown_max_occurrences, _in_language(lang), lang,
                     )
-            if rare_hits or (lone_hits and cfg.rare_lone_unknown_flag):
+            if rare_hits or (cfg.rare_lone_unknown_flag_min_contexts > 0 and any(
+                    distinct_contexts(lm_text, w) >= cfg.rare_lone_unknown_flag_min_contexts for w in lone_hits)):
                 flags.add("rare_token")
         if cfg.campaign.enabled and cfg.campaign.rare_token_evidence and text and self.lexicon is not None \
                 and self.charlm is not None and (use_lm or cfg.rare_token_other_languages) and "gibberish" not in flags:

@@ -45,8 +45,8 @@ def tagger() -> PoisonTagger:
 
 @pytest.fixture(scope="module")
 def lone_flagging(tagger) -> PoisonTagger:
-    """The tagger with the lone-unknown-word rule flagging pages (opt-in)."""
-    return PoisonTagger(PoisoningConfig(rare_lone_unknown_flag=True), scorer=tagger.scorer)
+    """The tagger with the lone-unknown-word rule flagging pages on one occurrence (opt-in)."""
+    return PoisonTagger(PoisoningConfig(rare_lone_unknown_flag_min_contexts=1), scorer=tagger.scorer)
 
 
 @pytest.fixture(scope="module")
@@ -654,11 +654,14 @@ def test_lone_unknown_term_the_page_uses_throughout_is_its_own(tagger, lone_flag
     assert lone(text + "\n\n" + spam + ".") == []
 
 
-def test_lone_unknown_hits_are_campaign_evidence_and_flag_the_page_only_when_asked(tagger, lone_flagging, pages):
-    text = dict((n, t) for n, t, _ in pages)["wcxb__4326"][:3000] + (
-        "\n\nOur lab compares a glimtrask host with two others on large clusters.")
+def test_lone_unknown_word_flags_the_page_when_planted_twice_and_is_campaign_evidence_once(tagger, lone_flagging,
+                                                                                          pages):
+    page = dict((n, t) for n, t, _ in pages)["wcxb__4326"][:3000]
+    text = page + "\n\nOur lab compares a glimtrask host with two others on large clusters."
     d = _tag(tagger, text)
-    assert d["poison_flags"] == []  # default: no per-page flag
+    assert d["poison_flags"] == []  # once: no per-page flag by default
+    twice = text + " Then the team went glimtrask home early."
+    assert _tag(tagger, twice)["poison_flags"] == ["rare_token"]
     cand = {c["ngram"]: c for c in d["_poison_candidates"]}
     assert cand["glimtrask"]["rare_token"] is False and cand["glimtrask"]["lone_token"] is True
     d = _tag(lone_flagging, text)
