@@ -291,12 +291,14 @@ def lone_unknown_triggers(
     two languages' spelling costs (the KenLM model is English); `is_english` then checks
     that the lines are in `lang`.
 
-    What this still cannot tell: a page's own single unknown term used once ("running
-    proxmox with ubuntu"), which is flagged; made-up words that spell like English
-    (score under `min_score`) or have four letters, which are not. Its hits are weaker
-    evidence than the other rules': the campaign pass counts them at stricter bars
-    (`CampaignConfig.lone_token_evidence`), since a real term flagged on the pages where
-    it happens to be the only unknown word would otherwise mark every page carrying it.
+    What this cannot tell: a page's own single unknown term used once ("running proxmox
+    with ubuntu", "gymspo") from a trigger planted once, so the tagger flags the page only
+    when the word stands in two or more places (`distinct_contexts`; no clean page of the
+    448 benchmark pages does that) and otherwise passes it to the campaign pass as weaker
+    evidence (`CampaignConfig.lone_token_evidence`, stricter bars: a real term found on
+    the pages where it happens to be the only unknown word must not mark every page
+    carrying it). Made-up words that spell like English (score under `min_score`) or have
+    four letters are not found at all.
     """
     if len(unknown) > _LONE_MAX_UNKNOWN:  # a page of jargon, or not prose at all
         return []

@@ -11,7 +11,12 @@ place them in a crawl. No neural model is used; the signals are
   page discusses them in code or tokenizer/security prose;
 * KenLM signals for English (`filters.poison_lm`): gibberish payloads and ONION-style
   rare tokens, plus rare n-gram candidates for the corpus-level campaign pass
-  (`pipeline.poisoning.DetectCampaigns`), stored in the transient ``_poison_candidates``.
+  (`pipeline.poisoning.DetectCampaigns`), stored in the transient ``_poison_candidates``;
+* rare tokens judged by spelling and word lists (`filters.poison_rare`, with
+  `filters.poison_morph` explaining unknown words by known ones), in English and in the
+  other languages wordfreq lists: vowel-less tokens, non-words, letter-digit tokens,
+  capitalised non-words, and a page's lone unexplained unknown word (a flag when it is
+  planted in two or more places, campaign evidence when once).
 
 Output: ``poison_score`` in [0, 1] = 1 - prod(1 - weight[flag]) over fired flags, and
 ``poison_flags`` (sorted). With ``sanitize_*`` on, a *mild* case (at most
