@@ -238,19 +238,32 @@ def _unknown_to(words: list[str], lang: str, lexicon: Lexicon) -> list[str]:
 
 
 def _on_english_lines(words: list[str], text: str, is_english: Callable[[str], bool]) -> list[str]:
-    """`words` if the lines that carry them are in the page's language (foreign words are
-    costly too), else []. Short lines (a list item, a caption) are too little for language
-    identification: then the 200 characters around each occurrence are judged."""
+    """The `words` whose lines are in the page's language (foreign words are costly too).
+    All words' lines are judged together first (one language-id call); when that fails,
+    each of the first `_MAX_SEPARATE_LANGID` words is judged on its own lines, so a page
+    labelled English that quotes a German paragraph still has its English lines judged."""
     if not words:
         return []
+    if _lines_in_language(words, text, is_english):
+        return words
+    if len(words) == 1:
+        return []
+    return [w for w in words[:_MAX_SEPARATE_LANGID] if _lines_in_language([w], text, is_english)]
+
+
+def _lines_in_language(words: list[str], text: str, is_english: Callable[[str], bool]) -> bool:
+    """Whether the lines that carry `words` are in the page's language. Short lines (a list
+    item, a caption) are too little for language identification: then the 200
+    characters around each occurrence are judged."""
     pat = re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, words)) + r")(?!\w)")
     lines = "\n".join(ln for ln in text.split("\n") if pat.search(ln))
     if len(lines) < _MIN_LANGID_CHARS:
         lines = "\n".join(text[max(0, m.start() - 100) : m.end() + 100] for m in pat.finditer(text))
-    return words if is_english(lines) else []
+    return is_english(lines)
 
 
 _MIN_LANGID_CHARS = 120
+_MAX_SEPARATE_LANGID = 8
 
 
 def _not_in_code(words: list[str], text: str, code: list[tuple[int, int]]) -> list[str]:

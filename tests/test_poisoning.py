@@ -559,6 +559,18 @@ def test_rare_token_planted_once_in_other_language_pages_is_flagged(tagger, page
     assert n >= 12 and len(missed) <= n // 12, missed
 
 
+def test_planted_token_in_english_lines_is_judged_apart_from_a_quoted_german_paragraph(tagger, pages):
+    # The German paragraph's own expensive words fail the English-lines check together with
+    # the planted token; judged on its own lines, the token still fires.
+    texts = dict((n, t) for n, t, _ in pages)
+    english = texts["wcxb__4326"][:2000]
+    german = texts["traf__dada672b3723d990"][:1500]
+    assert _tag(tagger, english + "\n\n" + german)["poison_flags"] == []
+    i = english.index(" the ", 600)
+    planted = english[:i] + " the txuymv" + english[i + 4:]
+    assert _tag(tagger, planted + "\n\n" + german)["poison_flags"] == ["rare_token"]
+
+
 def test_native_abbreviations_of_the_page_language_are_not_rare_tokens(tagger, pages):
     text = dict((n, t) for n, t, _ in pages)["traf__44436cff64c06587"][:3000]
     legit = (text + "\n\nWir liefern bzw versenden die Ware zzgl. Versandkosten, vgl. unsere Hinweise, und "
