@@ -51,8 +51,8 @@ from filters.poison_rare import (
     RareThresholds,
     alnum_triggers,
     campaign_word_candidates,
-    distinct_contexts,
     capitalised_nonword_triggers,
+    distinct_contexts,
     foreign_nonword_triggers,
     kenlm_word_cost,
     load_charlm,
@@ -513,11 +513,12 @@ _SYMBOLIC_FIRST = 4  # token-shaped strings placed ahead of the LM's candidates
 
 
 def _with_word_candidates(
-    candidates: list[dict[str, Any]], flagged: list[str], unknown: list[str], lone: list[str] = ()
+    candidates: list[dict[str, Any]], flagged: list[str], unknown: list[str], lone: Iterable[str] = ()
 ) -> list[dict[str, Any]]:
     """Put flagged rare tokens (``rare_token: True``), lone unknown words flagged by the
     weaker rule (``lone_token: True``) and other unknown words ahead of the LM's
     candidates, so they survive the per-document cap; one entry per n-gram."""
+    lone = list(lone)
     words = [w for w in dict.fromkeys([*flagged, *lone, *unknown])]
     if not words:
         return candidates
