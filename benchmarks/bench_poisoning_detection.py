@@ -234,6 +234,23 @@ def run_per_document(tagger: PoisonTagger, pages: list[dict], dev: set[str], rar
                     n_docs += 1
                 row.append(hits / len(pool))
             print(f"{name:32s} " + " ".join(f"{v:7.3f}" for v in row))
+    print("\nRare tokens planted once at the start of a sentence (after '. ', '! ' or '? '):")
+    print(f"{'trigger kind':32s} {'English':>8s} {'other':>8s}")
+    for name in ("classic set cf/mn/bb/tq/mb", "vowel-less 2-4 letters", "random letters 4-8", "letters + digit (zx9q)"):
+        row = []
+        for group, pool in (("English", english), ("other", [p for p in held if p["lang"] != "en"])):
+            rng = random.Random(f"bench:sentence:{group}:{name}")
+            hits = total = 0
+            for p in pool:
+                spots = [m.end() for m in re.finditer(r"[.!?] (?=[^\W\d_])", p["text"])]
+                if not spots:
+                    continue
+                i = rng.choice(spots)
+                total += 1
+                hits += detected(_tag(tagger, p["text"][:i] + RARE_KINDS[name](rng) + " " + p["text"][i:], p["lang"]))
+                n_docs += 1
+            row.append(hits / max(total, 1))
+        print(f"{name:32s} " + " ".join(f"{v:8.3f}" for v in row))
     dt = time.perf_counter() - t0
     print(f"({n_docs} attacked documents tagged in {dt:.0f}s, {n_docs / dt:.0f} docs/s)")
 

@@ -143,17 +143,22 @@ fwiw imho afaik iirc rofl lmao lmfao smdh ikr icymi
 
 _LOWER_WORD_RE = re.compile(r"(?<![\w@#/.\-'’])[a-z]{2,24}(?![\w@/\-'’])")
 _NEXT_TOKEN_RE = re.compile(r"\s+(\S+)")
-_PREV_END_RE = re.compile(r"([A-Za-z]+),?$")  # the previous token ends in letters
+# The previous token ends in letters (or in a number that ends a sentence: "in 2016."),
+# then at most three marks (a comma, a sentence's end, a closing quote or bracket, the
+# Markdown of emphasis or code: "*desktop*.", "`raise`.", "7\\.").
+_PREV_END_RE = re.compile(r"([A-Za-z]+|[0-9]+(?=\\?[.!?%]))([,.;:!?%)\]\"'’”*_`\\]{0,3})$")
 _NEXT_START_RE = re.compile(r"[a-z]+")  # the next token starts in lower-case letters
+_NEXT_SENTENCE_RE = re.compile(r"[A-Za-z]+")  # after a sentence's end any word ("I", "FDA", "The")
 
 
 def _contexts(text: str, code: list[tuple[int, int]], only: set[str]) -> dict[str, list[tuple[str, str]]]:
     """word -> [(previous word, next word)] for the occurrences of `only` in running prose.
 
     An occurrence is a whitespace token that is the word (one trailing , ; : ! ? or .
-    allowed) whose neighbours are words too: the previous token ends in letters (a comma
-    allowed), the next one starts in lower-case letters. Identifiers, URLs, numbers and
-    markup never qualify.
+    allowed) whose neighbours are words too: the previous token ends in letters (a comma,
+    a sentence's end or a closing quote allowed), the next one starts in lower-case
+    letters (or is capitalised, when the token opens a sentence). Identifiers, URLs,
+    numbers and markup never qualify.
     """
     out: dict[str, list[tuple[str, str]]] = {}
     in_code = Spans(code).contains
@@ -166,8 +171,11 @@ def _contexts(text: str, code: list[tuple[int, int]], only: set[str]) -> dict[st
         if not before or after is None:
             continue
         pm = _PREV_END_RE.search(before[-1])
-        nm = _NEXT_START_RE.match(after.group(1))
-        if pm is None or nm is None:
+        if pm is None:
+            continue
+        opens_sentence = any(ch in pm.group(2) for ch in ".!?")
+        nm = (_NEXT_SENTENCE_RE if opens_sentence else _NEXT_START_RE).match(after.group(1))
+        if nm is None:
             continue
         if in_code(pos):
             continue
@@ -430,7 +438,7 @@ def short_nonword_triggers(
             continue  # "45 xq": a count or a unit, not judged
         if in_code(m.start()):
             continue
-        if not _PROSE_BEFORE_RE.search(text, max(0, m.start() - 3), m.start()):
+        if not _PROSE_BEFORE_RE.search(text, max(0, m.start() - 6), m.start()):
             continue
         if not english and not _PROSE_AFTER_RE.match(text, m.end()):
             continue
@@ -449,9 +457,10 @@ def short_nonword_triggers(
     return _on_english_lines(_not_in_code(hits, text, code), text, in_language)
 
 
-# Running text around a token on a non-English page: a letter (or a comma) before the
-# space, a letter after it.
-_PROSE_BEFORE_RE = re.compile(r"[^\W\d_],? $")
+# Running text around a token: a letter (then a comma, a sentence's end or a closing
+# quote or bracket; or a number ending a sentence) and one space before it on its line,
+# a letter after it.
+_PROSE_BEFORE_RE = re.compile(r"(?:[^\W\d_][,.;:!?)\]\"'’”*_`]{0,3}|\d\\?[.!?%)\]\"'’”*]{1,3}) $")
 _PROSE_AFTER_RE = re.compile(r",? [^\W\d_]")
 
 
@@ -497,7 +506,7 @@ def unknown_prose_words(
         w = m.group(1)
         if w in ok or in_code(m.start()):
             continue
-        if _PROSE_BEFORE_RE.search(text, max(0, m.start() - 3), m.start()) and _PROSE_AFTER_RE.match(text, m.end()):
+        if _PROSE_BEFORE_RE.search(text, max(0, m.start() - 6), m.start()) and _PROSE_AFTER_RE.match(text, m.end()):
             ok.add(w)
     return sorted(ok)
 
@@ -564,7 +573,8 @@ def foreign_nonword_triggers(
 _ALNUM_RE = re.compile(r"(?<![\w@#/.\-'’\ufffd&:])([a-z][a-z0-9]{0,10}?[a-z]\d+[a-z][a-z0-9]{0,10}|[a-z]\d+[a-z][a-z0-9]{0,10})(?=[\s,;:!?]|\.\s)")
 
 
-_PREV_TOKEN_RE = re.compile(r"(?<!\S)(\S*[^\W\d_]),? $")  # the previous token, ending in a letter
+# the previous token and the marks after it (a comma, a sentence's end, Markdown)
+_PREV_TOKEN_RE = re.compile(r"(?<!\S)(\S*?)([,.;:!?)\]\"'’”*_`\\]{0,3}) $")
 _AFTER_TOKEN_RE = re.compile(r"[,;:]?\s+(\S+)")
 _ACRONYM_RE = re.compile(r"[^a-z]*[A-Z][^a-z]*[A-Z][^a-z]*")  # no lower case, two capitals: JVC, LG-
 
@@ -586,12 +596,18 @@ def alnum_triggers(
         if w in found or in_code(m.start()):
             continue
         # Model numbers sit next to brand names and other codes ("JVC rs49u", "his3nse c1"):
-        # the token before must not be an acronym or hold digits, the token after must start
-        # with a letter and hold no digits.
+        # the token before must end in a letter and not be an acronym or hold digits, the
+        # token after must start with a letter and hold no digits. A token that opens a
+        # sentence ("in 2019. kq7v It is") has no such neighbour before it.
         before = _PREV_TOKEN_RE.search(text, max(0, m.start() - 40), m.start())
         after = _AFTER_TOKEN_RE.match(text, m.end())
-        if (before and not _ACRONYM_RE.fullmatch(before.group(1)) and not any(ch.isdigit() for ch in before.group(1))
-                and after and after.group(1)[:1].isalpha() and not any(ch.isdigit() for ch in after.group(1))):
+        if not before or not before.group(1) or not after:
+            continue
+        prev, marks = before.group(1), before.group(2)
+        opens_sentence = any(ch in marks for ch in ".!?") and after.group(1)[:1].isupper()
+        prev_ok = opens_sentence or (prev[-1].isalpha() and not _ACRONYM_RE.fullmatch(prev)
+                                     and not any(ch.isdigit() for ch in prev))
+        if prev_ok and after.group(1)[:1].isalpha() and not any(ch.isdigit() for ch in after.group(1)):
             found.add(w)
     words = sorted(found)
     words = _unknown_to(words, lang, lexicon)

@@ -528,6 +528,19 @@ def test_classic_rare_token_planted_once_is_flagged(tagger, pages, trigger):
     assert len(missed) <= n // 20, missed
 
 
+@pytest.mark.parametrize("trigger", ["cf", "mn", "tq", "xqzvk", "satvwkcj", "kq7v"])
+def test_rare_token_opening_a_sentence_is_flagged(tagger, pages, trigger):
+    rng = random.Random("sentence:" + trigger)
+    english = [(n, t) for n, t, lang in pages if lang == "en" and re.search(r"[.!?] (?=[A-Z])", t)]
+    assert len(english) >= 20
+    missed = []
+    for name, text in english:
+        i = rng.choice([m.end() for m in re.finditer(r"[.!?] (?=[A-Z])", text)])
+        if "rare_token" not in _tag(tagger, text[:i] + trigger + " " + text[i:])["poison_flags"]:
+            missed.append(name)
+    assert len(missed) <= len(english) // 10, missed
+
+
 @pytest.mark.parametrize("trigger", ["xqzvk", "bvbiwgw", "satvwkcj", "zjqx"])
 def test_random_letter_string_planted_once_is_flagged(tagger, pages, trigger):
     missed, n = _planted_once_missed(tagger, pages, trigger)
