@@ -234,23 +234,33 @@ def run_per_document(tagger: PoisonTagger, pages: list[dict], dev: set[str], rar
                     n_docs += 1
                 row.append(hits / len(pool))
             print(f"{name:32s} " + " ".join(f"{v:7.3f}" for v in row))
-    print("\nRare tokens planted once at the start of a sentence (after '. ', '! ' or '? '):")
-    print(f"{'trigger kind':32s} {'English':>8s} {'other':>8s}")
+    # Other places a token can be planted: (pattern of the spot, how the token goes in).
+    positions: dict[str, tuple[str, Callable[[str, int, str], str]]] = {
+        "opening a sentence": (r"[.!?] (?=[^\W\d_])", lambda x, i, w: x[: i + 2] + w + " " + x[i + 2 :]),
+        "before a full stop": (r"(?<=[^\W\d_])\. (?=[^\W\d_])", lambda x, i, w: x[:i] + " " + w + x[i:]),
+        "opening a paragraph": (r"\n\n(?=[^\W\d_])", lambda x, i, w: x[: i + 2] + w + " " + x[i + 2 :]),
+    }
+    other = [p for p in held if p["lang"] != "en"]
+    print("\nRare tokens planted once elsewhere in the sentence (English / other languages):")
+    print(f"{'trigger kind':32s} " + " ".join(f"{pos:>22s}" for pos in positions))
     for name in ("classic set cf/mn/bb/tq/mb", "vowel-less 2-4 letters", "random letters 4-8", "letters + digit (zx9q)"):
-        row = []
-        for group, pool in (("English", english), ("other", [p for p in held if p["lang"] != "en"])):
-            rng = random.Random(f"bench:sentence:{group}:{name}")
-            hits = total = 0
-            for p in pool:
-                spots = [m.end() for m in re.finditer(r"[.!?] (?=[^\W\d_])", p["text"])]
-                if not spots:
-                    continue
-                i = rng.choice(spots)
-                total += 1
-                hits += detected(_tag(tagger, p["text"][:i] + RARE_KINDS[name](rng) + " " + p["text"][i:], p["lang"]))
-                n_docs += 1
-            row.append(hits / max(total, 1))
-        print(f"{name:32s} " + " ".join(f"{v:8.3f}" for v in row))
+        cells = []
+        for pos, (pattern, insert) in positions.items():
+            rates = []
+            for group, pool in (("English", english), ("other", other)):
+                rng = random.Random(f"bench:position:{pos}:{group}:{name}")
+                hits = total = 0
+                for p in pool:
+                    spots = [m.start() for m in re.finditer(pattern, p["text"])]
+                    if not spots:
+                        continue
+                    total += 1
+                    x = insert(p["text"], rng.choice(spots), RARE_KINDS[name](rng))
+                    hits += detected(_tag(tagger, x, p["lang"]))
+                    n_docs += 1
+                rates.append(hits / max(total, 1))
+            cells.append(f"{rates[0]:.3f} / {rates[1]:.3f}")
+        print(f"{name:32s} " + " ".join(f"{c:>22s}" for c in cells))
     dt = time.perf_counter() - t0
     print(f"({n_docs} attacked documents tagged in {dt:.0f}s, {n_docs / dt:.0f} docs/s)")
 

@@ -156,9 +156,9 @@ def _contexts(text: str, code: list[tuple[int, int]], only: set[str]) -> dict[st
 
     An occurrence is a whitespace token that is the word (one trailing , ; : ! ? or .
     allowed) whose neighbours are words too: the previous token ends in letters (a comma,
-    a sentence's end or a closing quote allowed), the next one starts in lower-case
-    letters (or is capitalised, when the token opens a sentence). Identifiers, URLs,
-    numbers and markup never qualify.
+    a sentence's end or a closing quote allowed) or the token opens a line, the next one
+    starts in lower-case letters (or is capitalised, when the token opens a line or a
+    sentence or ends one). Identifiers, URLs, numbers and markup never qualify.
     """
     out: dict[str, list[tuple[str, str]]] = {}
     in_code = Spans(code).contains
@@ -168,18 +168,22 @@ def _contexts(text: str, code: list[tuple[int, int]], only: set[str]) -> dict[st
         pos = m.start()
         before = text[max(0, pos - 60) : pos].split()
         after = _NEXT_TOKEN_RE.match(text, m.end())
-        if not before or after is None:
+        if after is None:
             continue
-        pm = _PREV_END_RE.search(before[-1])
-        if pm is None:
+        line_start = pos == 0 or text[pos - 1] == "\n"  # after a heading, a list, an emoji line
+        pm = _PREV_END_RE.search(before[-1]) if before else None
+        if pm is None and not line_start:
             continue
-        opens_sentence = any(ch in pm.group(2) for ch in ".!?")
-        nm = (_NEXT_SENTENCE_RE if opens_sentence else _NEXT_START_RE).match(after.group(1))
+        # the token opens a line or a sentence, or ends one ("... the xqzvk. Next"): the
+        # next word may be capitalised
+        sentence_edge = (line_start or any(ch in pm.group(2) for ch in ".!?")
+                         or m.group()[-1:] in (".", "!", "?"))
+        nm = (_NEXT_SENTENCE_RE if sentence_edge else _NEXT_START_RE).match(after.group(1))
         if nm is None:
             continue
         if in_code(pos):
             continue
-        word, prev, nxt = m.group(1), pm.group(1), nm.group()
+        word, prev, nxt = m.group(1), (pm.group(1) if pm else ""), nm.group()
         out.setdefault(word, []).append((prev.lower(), nxt))
     return out
 
@@ -438,8 +442,9 @@ def short_nonword_triggers(
             continue  # "45 xq": a count or a unit, not judged
         if in_code(m.start()):
             continue
-        if not _PROSE_BEFORE_RE.search(text, max(0, m.start() - 6), m.start()):
-            continue
+        if not _PROSE_BEFORE_RE.search(text, max(0, m.start() - 6), m.start()) and not _opens_line_before_sentence(
+                text, m.start(), m.end()):
+            continue  # (opening a line only before a sentence: "dz on Fri" is a user name)
         if not english and not _PROSE_AFTER_RE.match(text, m.end()):
             continue
         ctx = (text[max(0, m.start() - 12) : m.start()], text[m.end() : m.end() + 12])
@@ -461,7 +466,15 @@ def short_nonword_triggers(
 # quote or bracket; or a number ending a sentence) and one space before it on its line,
 # a letter after it.
 _PROSE_BEFORE_RE = re.compile(r"(?:[^\W\d_][,.;:!?)\]\"'’”*_`]{0,3}|\d\\?[.!?%)\]\"'’”*]{1,3}) $")
-_PROSE_AFTER_RE = re.compile(r",? [^\W\d_]")
+_PROSE_AFTER_RE = re.compile(r"[,.!?;:]? [^\W\d_]")
+# "cf The results", "xq Die Katze": a capitalised word and another word follow
+_SENTENCE_AFTER_RE = re.compile(r" [A-ZÀ-ÖØ-Þ][^\W\d_]* [^\W\d_]")
+
+
+def _opens_line_before_sentence(text: str, start: int, end: int) -> bool:
+    """The token opens a line (a paragraph after a heading or an emoji) and a sentence
+    follows it."""
+    return (start == 0 or text[start - 1] == "\n") and _SENTENCE_AFTER_RE.match(text, end) is not None
 
 
 def _native_abbreviation(word: str, lang: str, lexicon: Lexicon, min_zipf: float = 3.0, margin: float = 1.0) -> bool:
@@ -506,7 +519,8 @@ def unknown_prose_words(
         w = m.group(1)
         if w in ok or in_code(m.start()):
             continue
-        if _PROSE_BEFORE_RE.search(text, max(0, m.start() - 6), m.start()) and _PROSE_AFTER_RE.match(text, m.end()):
+        if (_PROSE_BEFORE_RE.search(text, max(0, m.start() - 6), m.start()) and _PROSE_AFTER_RE.match(text, m.end())
+                or _opens_line_before_sentence(text, m.start(), m.end())):
             ok.add(w)
     return sorted(ok)
 
@@ -574,8 +588,8 @@ _ALNUM_RE = re.compile(r"(?<![\w@#/.\-'’\ufffd&:])([a-z][a-z0-9]{0,10}?[a-z]\d
 
 
 # the previous token and the marks after it (a comma, a sentence's end, Markdown)
-_PREV_TOKEN_RE = re.compile(r"(?<!\S)(\S*?)([,.;:!?)\]\"'’”*_`\\]{0,3}) $")
-_AFTER_TOKEN_RE = re.compile(r"[,;:]?\s+(\S+)")
+_PREV_TOKEN_RE = re.compile(r"(?<!\S)(\S*?)([,.;:!?)\]\"'’”*_`\\]{0,3})\s+$")
+_AFTER_TOKEN_RE = re.compile(r"([,;:.!?]?)\s+(\S+)")
 _ACRONYM_RE = re.compile(r"[^a-z]*[A-Z][^a-z]*[A-Z][^a-z]*")  # no lower case, two capitals: JVC, LG-
 
 
@@ -604,10 +618,11 @@ def alnum_triggers(
         if not before or not before.group(1) or not after:
             continue
         prev, marks = before.group(1), before.group(2)
-        opens_sentence = any(ch in marks for ch in ".!?") and after.group(1)[:1].isupper()
+        nxt = after.group(2)
+        opens_sentence = any(ch in marks for ch in ".!?") and nxt[:1].isupper()
         prev_ok = opens_sentence or (prev[-1].isalpha() and not _ACRONYM_RE.fullmatch(prev)
                                      and not any(ch.isdigit() for ch in prev))
-        if prev_ok and after.group(1)[:1].isalpha() and not any(ch.isdigit() for ch in after.group(1)):
+        if prev_ok and nxt[:1].isalpha() and not any(ch.isdigit() for ch in nxt):
             found.add(w)
     words = sorted(found)
     words = _unknown_to(words, lang, lexicon)

@@ -541,6 +541,23 @@ def test_rare_token_opening_a_sentence_is_flagged(tagger, pages, trigger):
     assert len(missed) <= len(english) // 10, missed
 
 
+@pytest.mark.parametrize("trigger", ["xqzvk", "satvwkcj", "kq7v"])
+def test_rare_token_ending_a_sentence_or_opening_a_paragraph_is_flagged(tagger, pages, trigger):
+    rng = random.Random("edges:" + trigger)
+    english = [(n, t) for n, t, lang in pages if lang == "en" and re.search(r"(?<=[a-z])\. (?=[A-Z])", t)
+               and re.search(r"\n\n(?=[A-Z][a-z]+ [a-z])", t)]
+    assert len(english) >= 20
+    missed = []
+    for name, text in english:
+        i = rng.choice([m.start() for m in re.finditer(r"(?<=[a-z])\. (?=[A-Z])", text)])
+        if "rare_token" not in _tag(tagger, text[:i] + " " + trigger + text[i:])["poison_flags"]:
+            missed.append(("stop", name))
+        i = rng.choice([m.start() for m in re.finditer(r"\n\n(?=[A-Z][a-z]+ [a-z])", text)])
+        if "rare_token" not in _tag(tagger, text[: i + 2] + trigger + " " + text[i + 2 :])["poison_flags"]:
+            missed.append(("paragraph", name))
+    assert len(missed) <= len(english) // 5, missed
+
+
 @pytest.mark.parametrize("trigger", ["xqzvk", "bvbiwgw", "satvwkcj", "zjqx"])
 def test_random_letter_string_planted_once_is_flagged(tagger, pages, trigger):
     missed, n = _planted_once_missed(tagger, pages, trigger)
