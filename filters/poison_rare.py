@@ -467,8 +467,8 @@ def short_nonword_triggers(
 # a letter after it.
 _PROSE_BEFORE_RE = re.compile(r"(?:[^\W\d_][,.;:!?)\]\"'’”*_`]{0,3}|\d\\?[.!?%)\]\"'’”*]{1,3}) $")
 _PROSE_AFTER_RE = re.compile(r"[,.!?;:]? [^\W\d_]")
-# "cf The results", "xq Die Katze": a capitalised word and another word follow
-_SENTENCE_AFTER_RE = re.compile(r" [A-ZÀ-ÖØ-Þ][^\W\d_]* [^\W\d_]")
+# "cf The results", "tq Still, it's", "xq Die Katze": a capitalised word follows
+_SENTENCE_AFTER_RE = re.compile(r" [A-ZÀ-ÖØ-Þ]")
 
 
 def _opens_line_before_sentence(text: str, start: int, end: int) -> bool:
