@@ -434,7 +434,7 @@ def main() -> None:
                     help="the lone-unknown-word rule flags pages on one occurrence (rare_lone_unknown_flag_min_contexts=1)")
     args = ap.parse_args()
     pages, dev = load_pages()
-    tagger = PoisonTagger(PoisoningConfig(rare_lone_unknown_flag_min_contexts=1 if args.lone_flag else 2))
+    tagger = PoisonTagger(PoisoningConfig(**({"rare_lone_unknown_flag_min_contexts": 1} if args.lone_flag else {})))
     if args.lone_flag:
         print("rare_lone_unknown_flag_min_contexts=1: the lone-unknown-word rule flags pages on one occurrence")
     if not args.campaign_only:

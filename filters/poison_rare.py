@@ -142,11 +142,14 @@ fwiw imho afaik iirc rofl lmao lmfao smdh ikr icymi
 """.split())
 
 _LOWER_WORD_RE = re.compile(r"(?<![\w@#/.\-'’])[a-z]{2,24}(?![\w@/\-'’])")
+# Marks that may follow a word before the next token: a comma, a sentence's end, a closing
+# quote or bracket, a percent sign, the Markdown of emphasis or code ("*desktop*.",
+# "`raise`.", "7\\.").
+_MARKS = r"[,.;:!?%)\]\"'’”*_`\\]"
 _NEXT_TOKEN_RE = re.compile(r"\s+(\S+)")
 # The previous token ends in letters (or in a number that ends a sentence: "in 2016."),
-# then at most three marks (a comma, a sentence's end, a closing quote or bracket, the
-# Markdown of emphasis or code: "*desktop*.", "`raise`.", "7\\.").
-_PREV_END_RE = re.compile(r"([A-Za-z]+|[0-9]+(?=\\?[.!?%]))([,.;:!?%)\]\"'’”*_`\\]{0,3})$")
+# then at most three marks.
+_PREV_END_RE = re.compile(r"([A-Za-z]+|[0-9]+(?=\\?[.!?%]))(" + _MARKS + r"{0,3})$")
 _NEXT_START_RE = re.compile(r"[a-z]+")  # the next token starts in lower-case letters
 _NEXT_SENTENCE_RE = re.compile(r"[A-Za-z]+")  # after a sentence's end any word ("I", "FDA", "The")
 
@@ -332,12 +335,11 @@ def lone_unknown_triggers(
     for w in words:
         if all(explain(w, la, lexicon) is None for la in dict.fromkeys((lang, "en"))):
             unexplained.append(w)
-            if len(unexplained) > 1:
+            if len(unexplained) > 1:  # a second one: the page has terms of its own
                 return []
-    words = unexplained
-    if len(words) != 1:
+    if not unexplained:
         return []
-    w = words[0]
+    w = unexplained[0]
     if len(w) < _LONE_MIN_CHARS:  # four lower-case letters: as often an acronym ("gtin") as not
         return []
     if len(re.findall(r"(?<!\w)" + re.escape(w) + r"(?!\w)", text, re.IGNORECASE)) > max_occurrences:
@@ -465,7 +467,7 @@ def short_nonword_triggers(
 # Running text around a token: a letter (then a comma, a sentence's end or a closing
 # quote or bracket; or a number ending a sentence) and one space before it on its line,
 # a letter after it.
-_PROSE_BEFORE_RE = re.compile(r"(?:[^\W\d_][,.;:!?)\]\"'’”*_`]{0,3}|\d\\?[.!?%)\]\"'’”*]{1,3}) $")
+_PROSE_BEFORE_RE = re.compile(r"(?:[^\W\d_]" + _MARKS + r"{0,3}|\d\\?[.!?%)\]\"'’”*]{1,3}) $")
 _PROSE_AFTER_RE = re.compile(r"[,.!?;:]? [^\W\d_]")
 # "cf The results", "tq Still, it's", "xq Die Katze": a capitalised word follows
 _SENTENCE_AFTER_RE = re.compile(r" [A-ZÀ-ÖØ-Þ]")
@@ -587,8 +589,8 @@ def foreign_nonword_triggers(
 _ALNUM_RE = re.compile(r"(?<![\w@#/.\-'’\ufffd&:])([a-z][a-z0-9]{0,10}?[a-z]\d+[a-z][a-z0-9]{0,10}|[a-z]\d+[a-z][a-z0-9]{0,10})(?=[\s,;:!?]|\.\s)")
 
 
-# the previous token and the marks after it (a comma, a sentence's end, Markdown)
-_PREV_TOKEN_RE = re.compile(r"(?<!\S)(\S*?)([,.;:!?)\]\"'’”*_`\\]{0,3})\s+$")
+# the previous token and the marks after it
+_PREV_TOKEN_RE = re.compile(r"(?<!\S)(\S*?)(" + _MARKS + r"{0,3})\s+$")
 _AFTER_TOKEN_RE = re.compile(r"([,;:.!?]?)\s+(\S+)")
 _ACRONYM_RE = re.compile(r"[^a-z]*[A-Z][^a-z]*[A-Z][^a-z]*")  # no lower case, two capitals: JVC, LG-
 

@@ -711,6 +711,29 @@ def test_lone_unknown_word_flags_the_page_when_planted_twice_and_is_campaign_evi
     assert {c["ngram"]: c for c in d["_poison_candidates"]}["glimtrask"]["lone_token"] is True
 
 
+def test_page_with_more_than_forty_unknown_words_is_not_judged_by_the_lone_word_rule(tagger, pages):
+    # Unknown compounds of known words are explained, so one made-up word among them would
+    # be the page's only unexplained one: past 40 unknown words the page is not judged.
+    from filters.poison_rare import lone_unknown_triggers, unknown_prose_words
+    from filters.poison_tokens import code_spans
+    from filters.poisoning import _is_english
+
+    base = "table window garden river paper stone music water light sound field market story house forest".split()
+    compounds = [x + y for x in base for y in base if x != y]
+    compounds = [w for w, known in zip(compounds, tagger.lexicon.known_many(compounds, "en")) if not known]
+    text = dict((n, t) for n, t, _ in pages)["wcxb__4326"][:3000] + "\n\nOur lab compares a glimtrask host today."
+
+    def lone(n_compounds: int) -> list[str]:
+        t = text + "".join(f" We saw the {w} there." for w in compounds[:n_compounds])
+        code = code_spans(t)
+        unknown = unknown_prose_words(t, code, "en", tagger.lexicon, tagger.charlm)
+        return lone_unknown_triggers(t, code, unknown, tagger.lexicon, tagger.charlm, tagger.word_cost,
+                                     tagger.rare_th, 0.6, 3, _is_english)
+
+    assert lone(10) == ["glimtrask"]
+    assert lone(45) == []
+
+
 def test_lexicon_zipf_many_agrees_with_zipf():
     from filters.lexicon import shared_lexicon
 
