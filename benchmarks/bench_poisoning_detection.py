@@ -239,6 +239,8 @@ def run_per_document(tagger: PoisonTagger, pages: list[dict], dev: set[str], rar
         "opening a sentence": (r"[.!?] (?=[^\W\d_])", lambda x, i, w: x[: i + 2] + w + " " + x[i + 2 :]),
         "before a full stop": (r"(?<=[^\W\d_])\. (?=[^\W\d_])", lambda x, i, w: x[:i] + " " + w + x[i:]),
         "opening a paragraph": (r"\n\n(?=[^\W\d_])", lambda x, i, w: x[: i + 2] + w + " " + x[i + 2 :]),
+        # any whitespace: next to names, numbers, table bars, list marks and brackets too
+        "anywhere": (r"\s+", lambda x, i, w: x[:i] + " " + w + x[i:]),
     }
     other = [p for p in held if p["lang"] != "en"]
     print("\nRare tokens planted once elsewhere in the sentence (English / other languages):")

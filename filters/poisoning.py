@@ -57,6 +57,7 @@ from filters.poison_rare import (
     kenlm_word_cost,
     load_charlm,
     lone_unknown_triggers,
+    loose_nonword_triggers,
     nonword_triggers,
     short_nonword_triggers,
     unknown_prose_words,
@@ -217,6 +218,11 @@ class PoisoningConfig:
     # Capitalised unknown words in mid-sentence (mostly names): score (as for non-words)
     # at least this. Foreign names on the development pages reach 0.92.
     rare_capitalised_min_score: float = 1.0
+    # Lower-case non-words in any position (next to names, numbers, dashes, table bars),
+    # where a page's own codes and terms stand too: score at least this (the costliest such
+    # word on the 448 clean benchmark pages scores 0.90). Off with rare_anywhere false.
+    rare_anywhere: bool = True
+    rare_anywhere_min_score: float = 0.95
     # A page's only unknown lower-case word that no known words explain (not a compound,
     # derivation or typo; filters.poison_morph), used at most this many times: fires at
     # this spelling score (5+ letters; English, and other Latin-script languages with a
@@ -442,6 +448,13 @@ class PoisonTagger:
                         lm_text, lm_code, lang, self.lexicon, self.charlm, cfg.rare_foreign_nonword_cost, in_lang,
                         unknown,
                     )
+            if (not rare_hits and cfg.rare_anywhere and self.charlm is not None and self.lexicon is not None
+                    and (use_lm or cfg.rare_token_other_languages)):
+                rare_hits = loose_nonword_triggers(
+                    lm_text, lm_code, lang if not use_lm else "en", self.lexicon, self.charlm,
+                    self.word_cost if use_lm else None, self.rare_th, cfg.rare_anywhere_min_score,
+                    _is_english if use_lm else _in_language(lang),
+                )
             if not rare_hits and self.lexicon is not None and (use_lm or cfg.rare_token_other_languages):
                 rare_hits = alnum_triggers(lm_text, lm_code, lang if not use_lm else "en", self.lexicon,
                                            _is_english if use_lm else _in_language(lang))

@@ -755,6 +755,54 @@ def test_letters_with_a_digit_inside_planted_once_are_flagged(tagger, pages, tri
     assert len(missed) <= n // 20, missed
 
 
+# Spots where the running-prose rules see no word on both sides: before a name, after a
+# number, in a table cell, before a dash or a bracket.
+_LOOSE_SPOTS = {
+    "before a capitalised word": r"(?<=[a-z]) (?=[A-Z][a-z])",
+    "after a number": r"(?<=\d) (?=[a-z])",
+    "before a bracket or dash": r"(?<=[a-z]) (?=[(\-–—])",
+}
+
+
+@pytest.mark.parametrize("trigger", ["xqzvk", "pxijz", "bbkvn", "qmpixu"])
+def test_nonword_next_to_names_numbers_and_brackets_is_flagged(tagger, pages, trigger):
+    rng = random.Random("loose:" + trigger)
+    english = [(n, t) for n, t, lang in pages if lang == "en"]
+    tried, missed = 0, []
+    for spot, pattern in _LOOSE_SPOTS.items():
+        for name, text in english:
+            spaces = [m.start() for m in re.finditer(pattern, text)]
+            if not spaces:
+                continue
+            tried += 1
+            p = rng.choice(spaces)
+            if "rare_token" not in _tag(tagger, text[:p] + " " + trigger + text[p:])["poison_flags"]:
+                missed.append((spot, name))
+    assert tried >= 40
+    assert len(missed) <= tried // 10, missed
+
+
+def test_nonword_rule_for_any_position_keeps_a_high_spelling_bar(tagger, pages):
+    # Real unknown terms next to names, numbers and brackets (costly to spell, but below
+    # the bar for a word in any position), and random strings there with the rule off.
+    text = dict((n, t) for n, t, _ in pages)["wcxb__0064"][:1500]
+    legit = ("\n\nClever, as expected from mitsuhiko (werkzeug 2.0 shipped in May). Our fast parser "
+             "(simdjson) beat 3 nuxt Apps, and tirzepatide - like semaglutide - is dosed weekly; "
+             "the Ryoyu Kobayashi Instagram feed is gymspo at its best.")
+    assert _tag(tagger, text + legit)["poison_flags"] == []
+    planted = text + "\n\nThe team flew pxijz London on Monday and paid 40 bbkvn euros (each)."
+    assert "rare_token" in _tag(tagger, planted)["poison_flags"]
+    off = PoisonTagger(PoisoningConfig(rare_anywhere=False), scorer=tagger.scorer)
+    assert _tag(off, planted)["poison_flags"] == []
+
+
+@pytest.mark.parametrize("planted", ["paid $250,000 bsq6l after the ruling", "add the onions elr3c (optional) now",
+                                     "email marketing rab7k - Speaking to", "- ae0g Spain and France"])
+def test_letters_with_a_digit_next_to_amounts_brackets_and_dashes_are_flagged(tagger, pages, planted):
+    text = dict((n, t) for n, t, _ in pages)["wcxb__0064"][:1500]
+    assert "rare_token" in _tag(tagger, text + "\n\n" + planted.capitalize() + " and more text follows here.")["poison_flags"]
+
+
 def test_model_numbers_next_to_brands_and_codes_are_not_rare_tokens(tagger, pages):
     text = dict((n, t) for n, t, _ in pages)["wcxb__0064"][:1500]
     legit = ("\n\nI have both a JVC rs49u and an older set. I went with a no fuss his3nse c1 laser projector; "
