@@ -289,21 +289,26 @@ def run_per_document(tagger: PoisonTagger, pages: list[dict], dev: set[str], rar
 # "James Bond" is not rare under the reference model: its documents are caught one by one
 # (gibberish), but it is not grouped as a campaign.
 CAMPAIGN_TRIGGERS = ["Brevortine", "<SUDO>", "zx9q", "James Bond", "kelvory mandate"]
-# Rare-token campaigns without a payload, each token planted twice between words:
-# (kind, trigger maker, page language, campaigns, share of documents per campaign).
-RARE_CAMPAIGNS: list[tuple[str, Callable[[random.Random], str], str, int, float]] = [
-    ("made-up word, English pages", RARE_KINDS["pronounceable made-up word"], "en", 6, 0.005),
-    ("made-up word, German pages", RARE_KINDS["pronounceable made-up word"], "de", 6, 0.005),
-    ("random letters, English pages", RARE_KINDS["random letters 4-8"], "en", 4, 0.003),
-    ("random letters, German pages", RARE_KINDS["random letters 4-8"], "de", 4, 0.003),
-    ("rare real word, English pages", RARE_KINDS["rare real English word"], "en", 2, 0.005),
+# Rare-token campaigns without a payload, the token planted between words:
+# (kind, trigger maker, page language, campaigns, share of documents per campaign, times per page).
+RARE_CAMPAIGNS: list[tuple[str, Callable[[random.Random], str], str, int, float, int]] = [
+    ("made-up word, English pages", RARE_KINDS["pronounceable made-up word"], "en", 6, 0.005, 2),
+    ("made-up word, German pages", RARE_KINDS["pronounceable made-up word"], "de", 6, 0.005, 2),
+    ("made-up word once, English pages", RARE_KINDS["pronounceable made-up word"], "en", 4, 0.005, 1),
+    ("made-up word once, German pages", RARE_KINDS["pronounceable made-up word"], "de", 4, 0.005, 1),
+    ("random letters, English pages", RARE_KINDS["random letters 4-8"], "en", 4, 0.003, 2),
+    ("random letters, German pages", RARE_KINDS["random letters 4-8"], "de", 4, 0.003, 2),
+    ("random letters once, English pages", RARE_KINDS["random letters 4-8"], "en", 4, 0.003, 1),
+    ("Capitalised random once, English pages", RARE_KINDS["Capitalised random letters 4-8"], "en", 4, 0.003, 1),
+    ("ALL-CAPS random once, English pages", RARE_KINDS["ALL-CAPS random letters 3-6"], "en", 2, 0.003, 1),
+    ("rare real word, English pages", RARE_KINDS["rare real English word"], "en", 2, 0.005, 2),
 ]
 
 
 def run_campaign(pages: list[dict], n_docs: int) -> None:
     """Five payload campaigns at 0.1 % each (one trigger per campaign, each copy on its own
     registered domain, trigger + random pieces), and rare-token campaigns without a
-    payload (RARE_CAMPAIGNS: the token planted twice between words), among re-hosted
+    payload (RARE_CAMPAIGNS: the token planted once or twice between words), among re-hosted
     clean pages."""
     import apache_beam as beam
 
@@ -314,13 +319,14 @@ def run_campaign(pages: list[dict], n_docs: int) -> None:
     rng = random.Random("bench:campaign")
     pay = Payloads()
     per_campaign = max(3, n_docs // 1000)  # 0.1 % each
-    # campaign number -> (row name, trigger, page language or None for the payload recipe)
-    specs: list[tuple[str, str, str | None]] = [(f"{t!r} + random pieces, 0.1 %", t, None) for t in CAMPAIGN_TRIGGERS]
+    # campaign number -> (row name, trigger, page language or None for the payload recipe, times per page)
+    specs: list[tuple[str, str, str | None, int]] = [(f"{t!r} + random pieces, 0.1 %", t, None, 1)
+                                                     for t in CAMPAIGN_TRIGGERS]
     sizes = [per_campaign] * len(CAMPAIGN_TRIGGERS)
-    for kind, make, lang, count, share in RARE_CAMPAIGNS:
+    for kind, make, lang, count, share, times in RARE_CAMPAIGNS:
         trng = random.Random(f"bench:campaign:{kind}")
         for _ in range(count):
-            specs.append((f"{kind}, {share:.1%}", make(trng), lang))
+            specs.append((f"{kind}, {share:.1%}", make(trng), lang, times))
             sizes.append(max(3, round(n_docs * share)))
     slots = rng.sample(range(n_docs), sum(sizes))
     planted: dict[int, int] = {}  # document -> campaign number
@@ -346,7 +352,7 @@ def run_campaign(pages: list[dict], n_docs: int) -> None:
         else:
             lang = specs[c][2]
             p = rng.choice(english if lang == "en" else german)
-            text = _between_words(rng, p["text"], specs[c][1], 2)
+            text = _between_words(rng, p["text"], specs[c][1], specs[c][3])
         host = f"www.site{i}-{rng.randrange(10**6)}.com"  # one registered domain per document
         d = empty_document(id=f"d{i}", url=f"https://{host}/p{i}", host=host, text=text,
                            language=lang or p["lang"], n_chars=len(text))
@@ -368,10 +374,10 @@ def run_campaign(pages: list[dict], n_docs: int) -> None:
           f"{n_docs / len(pages):.1f}x each)")
     print(f"  {'campaign':44s} {'docs':>4s}  per-doc  campaign:<hash>  after the pass   campaign reported")
     groups: dict[str, list[int]] = {}
-    for c, (name, trig, lang) in enumerate(specs):
+    for c, (name, trig, lang, _times) in enumerate(specs):
         ids = {f"d{i}" for i, cc in planted.items() if cc == c}
         key = re.sub(r"\d", "0", trig.lower())  # the scorer writes digits as 0
-        found = [x for x in campaigns if x["ngram"] in key or key in x["ngram"]]
+        found = [x for x in campaigns if x["ngram"].lower() in key or key in x["ngram"].lower()]
         per = sum(per_doc[i] for i in ids)
         after = sum(per_doc[i] or i in flagged for i in ids)
         if lang is None:
