@@ -614,17 +614,16 @@ def loose_nonword_triggers(
     native = language_charlm(lang, lexicon) if lang != "en" else None
     in_code = Spans(code).contains
     words = {m.group(1) for m in _LOOSE_TOKEN_RE.finditer(text) if not in_code(m.start())}
-    words -= english.vocabulary | WEB_TERMS
-    scored = []
-    for w in words:  # spelling first: it rules out nearly every word before the list lookups
-        score = english.cost(w) / th.charlm_cost_per_char
-        if native is not None:
-            score = min(score, native.cost(w) / th.charlm_cost_per_char)
-        if score >= min_score:
-            scored.append(w)
+    words -= english.vocabulary
+    words -= WEB_TERMS
+    # English spelling first (a cached cost, and it rules out nearly every word), then the
+    # word lists, then the page language's spelling and the KenLM cost of the few left.
+    bar = min_score * th.charlm_cost_per_char
+    hits = _unknown_to(sorted(w for w in words if english.cost(w) >= bar), lang, lexicon)
+    if native is not None:
+        hits = [w for w in hits if native.cost(w) >= bar]
     if lang == "en" and kenlm_cost is not None:
-        scored = [w for w in scored if kenlm_cost(w) / th.kenlm_cost_per_char >= min_score]
-    hits = _unknown_to(sorted(scored), lang, lexicon)
+        hits = [w for w in hits if kenlm_cost(w) / th.kenlm_cost_per_char >= min_score]
     if not hits:
         return []
     return _on_english_lines(_lower_case_everywhere(_not_in_code(hits, text, code), text), text, in_language)
