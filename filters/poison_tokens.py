@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from typing import Iterator
 from dataclasses import dataclass, field
 
 # --- patterns ------------------------------------------------------------------------
@@ -53,54 +54,89 @@ _WEAK_TOKENS = [
     r"\[/?(?:SYS|SYSTEM|USER|ASSISTANT|TRIGGER)\]",
 ]
 
+# Verbs that set earlier orders aside, qualifiers that say which orders, and the orders.
+_SET_ASIDE = (r"(?:ignore|disregard|forget|skip|override|bypass|neglect|overlook|discard|abandon|"
+              r"pay\s+no\s+attention\s+to|set\s+aside|throw\s+out)")
+# ("old", "existing" and "former" rules, or an earlier "message", are ordinary prose:
+# "forget the old rules of dating", "please disregard the earlier message".)
+_WHICH = r"(?:previous|prior|preceding|above|earlier|foregoing|original|initial|system)"
+_ORDERS = (r"(?:instructions?|prompts?|directions?|directives?|commands?|guidelines?|rules|context|constraints|"
+           r"programming|orders|guidance)")
+# Weaker: prose uses these descriptively ("drivers who ignore the safety rules", "the law
+# would override existing restrictions"), so they count only as an order (`_IMPERATIVE`).
+_WHICH_WEAK = _WHICH[:-1] + r"|safety|ethical|moral|content|default|core)"
+_ORDERS_WEAK = _ORDERS[:-1] + r"|protocols?|safeguards|restrictions|polic(?:y|ies)|filters|principles)"
+# Who an injection addresses.
+_MODEL = (r"(?:AI|LLMs?|large\s+language\s+models?|language\s+models?|AI\s+(?:models?|systems?|assistants?|agents?|"
+          r"crawlers?|bots?)|chatbots?)")
 _INJECTION = [
     # ignore / disregard previous instructions (and close variants)
-    r"\b(?:ignore|disregard|forget|skip|override|bypass|neglect|overlook)\s+(?:all\s+|any\s+|every\s+|each\s+)?"
-    r"(?:of\s+)?(?:the\s+|your\s+|my\s+|these\s+|those\s+)?"
-    r"(?:previous|prior|preceding|above|earlier|former|foregoing|original|initial|system|existing|old)\s+"
-    r"(?:instructions?|prompts?|directions?|directives?|commands?|guidelines?|rules|context|messages?|"
-    r"constraints|programming|orders|guidance|text)",
-    r"\b(?:ignore|disregard|forget)\s+(?:everything|anything|all)\s+(?:above|before|previously|you\s+(?:were|have\s+been)\s+told)",
+    r"\b" + _SET_ASIDE + r"\s+(?:all\s+|any\s+|every\s+|each\s+)?(?:of\s+)?(?:the\s+|your\s+|my\s+|these\s+|those\s+)?"
+    + _WHICH + r"\s+" + _ORDERS,
+    r"\b(?:ignore|disregard|forget)\s+(?:everything|anything|all|what)\s+(?:above|before|previously|so\s+far|"
+    r"(?:I|we|you)\s+(?:were\s+|have\s+been\s+|was\s+)?(?:told|said|wrote|asked)(?:\s+you)?\b)",
     # "disregard the above and say ...": the classic injection opener, with an order after it
     r"\b(?:ignore|disregard|forget)\s+(?:all\s+(?:of\s+)?)?(?:the\s+|that\s+|everything\s+)?(?:above|previous|preceding|prior)"
     r"(?:\s+(?:text|content|message|input|prompt))?\s*(?:,\s*|\s+)(?:and\s+|then\s+)?(?:instead\s+)?"
     r"(?:say|print|write|output|respond|reply|tell|translate|answer|return|repeat|act|pretend|only\s+say)\b",
-    r"\b(?:ignore|disregard|forget|override)\s+(?:all\s+)?(?:of\s+)?your\s+(?:previous\s+|prior\s+|original\s+)?"
-    r"(?:instructions|rules|guidelines|programming|directives|system\s+prompt)",
-    r"\b(?:do\s+not|don't|stop)\s+follow(?:ing)?\s+(?:the\s+|your\s+|any\s+)?(?:previous|prior|original|above|earlier|system)\s+"
-    r"(?:instructions|rules|prompts?|guidelines)",
-    r"\b(?:ignore|disregard|forget|bypass)\s+(?:your|the|all)\s+(?:system\s+prompt|safety\s+(?:guidelines|rules|filters)|"
-    r"content\s+polic(?:y|ies)|restrictions|guardrails|training)",
-    r"\b(?:you\s+are|you're)\s+now\s+(?:in\s+)?(?:DAN\b|developer\s+mode|an?\s+(?:unrestricted|unfiltered|uncensored|jailbroken)\b|"
+    r"\b(?:ignore|disregard|forget|override|abandon|discard|set\s+aside)\s+(?:all\s+)?(?:of\s+)?your\s+"
+    r"(?:previous\s+|prior\s+|original\s+|earlier\s+|initial\s+)?(?:instructions|rules|guidelines|programming|directives|"
+    r"system\s+prompt)",
+    r"\b(?:do\s+not|don't|stop)\s+follow(?:ing)?\s+(?:the\s+|your\s+|any\s+)?(?:previous|prior|original|above|earlier|"
+    r"system|initial|user'?s?)\s+(?:instructions|rules|prompts?|guidelines|requests?)",
+    r"\b(?:ignore|disregard|forget|bypass)\s+(?:your|the|all)\s+(?:system\s+prompt|guardrails)",
+    r"\b(?:you\s+are|you're)\s+now\s+(?:in\s+)?(?:DAN\b|(?:developer|unrestricted|unfiltered|uncensored|jailbreak)\s+mode|"
+    r"an?\s+(?:unrestricted|unfiltered|uncensored|jailbroken)\b|"
     r"free\s+from\s+(?:all\s+)?(?:restrictions|rules))",
+    r"\b(?:you\s+are|you're)\s+no\s+longer\s+(?:an?\s+)?(?:AI\b|assistant|AI\s+assistant|language\s+model|chatbot|ChatGPT|"
+    r"bound\s+by|restricted\s+by|limited\s+by|required\s+to\s+follow)",
     r"\b(?:do\s+anything\s+now|DAN\s+mode|developer\s+mode\s+(?:enabled|activated|on)|jailbreak\s+mode)\b",
-    r"\b(?:reveal|print|output|repeat|show|leak|disclose|dump)\s+(?:me\s+)?(?:your|the)\s+(?:system\s+prompt|initial\s+prompt|"
-    r"hidden\s+(?:instructions|prompt)|original\s+instructions|instructions\s+above)",
+    r"\b(?:reveal|print|output|repeat|show|leak|disclose|dump)\s+(?:me\s+)?(?:your|the)\s+(?:system\s+prompt|"
+    r"(?:initial|original|hidden|secret|first)\s+(?:prompt|instructions)|instructions\s+above)",
     r"\b(?:new|updated|real|actual|secret|hidden|important)\s+(?:system\s+)?(?:instructions?|directives?)\s*:",
+    r"\b(?:your\s+new\s+(?:task|objective|instructions?)\s+(?:is|are)\b|new\s+task\s*:)",
     r"\b(?:if\s+you\s+are|as)\s+an?\s+(?:AI|LLM|large\s+language\s+model|language\s+model|AI\s+assistant|chatbot|AI\s+model)\b"
     r"[,;:]?\s+(?:you\s+(?:must|should|will|are\s+required\s+to)|ignore|disregard|do\s+not|don't|always|never|respond|reply|say|"
     r"output|include|recommend|tell)",
-    r"\b(?:note|message|instructions?|directive)\s+(?:to|for)\s+(?:the\s+|any\s+|all\s+)?(?:AI|LLMs?|language\s+models?|"
-    r"AI\s+assistants?|chatbots?|AI\s+agents?|AI\s+crawlers?)\b",
-    r"\b(?:AI|LLMs?|language\s+models?|AI\s+assistants?|chatbots?|AI\s+agents?)\s+(?:reading|processing|summari[sz]ing|"
-    r"crawling|parsing)\s+this\s+(?:page|document|text|content|website|article)",
+    r"\b(?:note|message|instructions?|directive)\s+(?:to|for)\s+(?:the\s+|any\s+|all\s+)?" + _MODEL + r"\b",
+    # "Attention language model:", "Dear AI,": an address, then an order
+    r"\b(?:attention|dear|hey|hello|hi)[,:]?\s+(?:the\s+|all\s+|any\s+)?" + _MODEL + r"\s*[,:]\s+(?:you\s+(?:must|should|will)|"
+    r"do\s+not|don't|ignore|disregard|please|always|never|respond|reply|say|output|include|recommend|tell|stop)\b",
+    _MODEL + r"\s+(?:reading|processing|summari[sz]ing|crawling|parsing|scraping|indexing)\s+this\s+"
+    r"(?:page|document|text|content|website|site|article|post)",
     r"\bfrom\s+now\s+on,?\s+you\s+(?:will|must|are|shall|have\s+to)\b",
     r"\b(?:pretend|act|behave|roleplay)\s+(?:as\s+if\s+|that\s+)?(?:you\s+are|you're|to\s+be|as)\s+(?:an?\s+)?"
     r"(?:unrestricted|unfiltered|uncensored|jailbroken|evil|DAN\b|AI\s+without)",
     r"\b(?:system|admin|developer|root)\s+override\b",
     # other languages
-    r"\bignorier(?:e|en\s+Sie)\s+(?:alle\s+)?(?:vorherigen|bisherigen|obigen|vorangegangenen)\s+(?:Anweisungen|Instruktionen|Befehle)",
-    r"\bignore[zr]?\s+(?:toutes\s+)?les\s+instructions\s+(?:précédentes|ci-dessus|antérieures)",
-    r"\bignora\s+(?:todas\s+)?las\s+instrucciones\s+(?:anteriores|previas)",
-    r"\bignora\s+(?:tutte\s+)?le\s+istruzioni\s+(?:precedenti|sopra)",
-    r"\bignore\s+(?:todas\s+)?as\s+instruções\s+anteriores",
+    r"\b(?:ignorier(?:e|en\s+Sie)|vergiss|vergessen\s+Sie|missachte)\s+(?:alle\s+)?(?:vorherigen|bisherigen|obigen|"
+    r"vorangegangenen)\s+(?:Anweisungen|Instruktionen|Befehle)",
+    r"\b(?:ignore[zr]?|oublie[zr]?)\s+(?:toutes\s+)?les\s+instructions\s+(?:précédentes|ci-dessus|antérieures)",
+    r"\b(?:ignora|olvida)\s+(?:todas\s+)?las\s+instrucciones\s+(?:anteriores|previas)",
+    r"\b(?:ignora|dimentica)\s+(?:tutte\s+)?le\s+istruzioni\s+(?:precedenti|sopra)",
+    r"\b(?:ignore|esqueça)\s+(?:todas\s+)?as\s+instruções\s+anteriores",
     r"игнорируй(?:те)?\s+(?:все\s+)?(?:предыдущие|прошлые|вышеуказанные)\s+(?:инструкции|указания)",
     r"忽略(?:之前|以上|先前|上面)(?:的)?(?:所有)?(?:指令|指示|说明|提示)",
 ]
 
+# Orders that prose also states as facts: they count when written as an order, at the start
+# of a sentence, a line or a clause, or after "please", "now", "and" ... (`_IMPERATIVE`).
+_INJECTION_ORDERS = [
+    r"\b" + _SET_ASIDE + r"\s+(?:all\s+|any\s+|every\s+)?(?:of\s+)?(?:the\s+|your\s+|my\s+|our\s+|their\s+|its\s+|"
+    r"these\s+|those\s+)?(?:" + _WHICH_WEAK + r"\s+){1,2}" + _ORDERS_WEAK,
+    r"\b" + _SET_ASIDE + r"\s+(?:all\s+|any\s+)?(?:of\s+)?(?:the\s+|your\s+)?" + _ORDERS_WEAK
+    + r"\s+(?:you\s+(?:were|have\s+been)\s+given|given\s+to\s+you|you\s+received)",
+    r"\b(?:ignore|disregard|forget|bypass)\s+(?:your|the|all|their|its)\s+(?:content\s+polic(?:y|ies)|restrictions|training)",
+]
+_IMPERATIVE_BEFORE_RE = re.compile(
+    r"(?:^|[\n.!?:;,(\[\"“‘*>-]\s*|\b(?:please|kindly|now|and|then|just|simply|so|also|instead|first|next|must)\s+)$",
+    re.IGNORECASE,
+)
+
 STRONG_RE = re.compile("|".join(f"(?:{p})" for p in _STRONG_TOKENS))
 WEAK_RE = re.compile("|".join(f"(?:{p})" for p in _WEAK_TOKENS))
 INJECTION_RE = re.compile("|".join(f"(?:{p})" for p in _INJECTION), re.IGNORECASE)
+ORDER_INJECTION_RE = re.compile("|".join(f"(?:{p})" for p in _INJECTION_ORDERS), re.IGNORECASE)
 
 # Markdown code: fenced blocks, indented blocks, inline code spans.
 _CODE_RE = re.compile(
@@ -126,9 +162,10 @@ _ANCHOR_WORDS = frozenset(
     "ignore ignoring disregard forget skip override bypass neglect overlook follow following dan developer jailbreak "
     "jailbroken unrestricted unfiltered uncensored prompt instructions instruction directive directives "
     "ai llm llms chatbot chatbots restrictions evil ignoriere ignorieren ignorez ignorer ignora "
-    "игнорируй игнорируйте".split()
+    "discard abandon aside attention longer task vergiss vergessen missachte oublie oubliez oublier olvida dimentica "
+    "esqueça игнорируй игнорируйте".split()
 )
-_ANCHOR_PHRASES = ("from now on", "language model", "anything now", "忽略")
+_ANCHOR_PHRASES = ("from now on", "language model", "anything now", "pay no attention", "throw out", "忽略")
 _WORD_SPLIT_RE = re.compile(r"[\s.,;:!?()\[\]\"'“”‘’«»*_#>|/-]+")
 _ANCHOR_REACH = 160
 
@@ -257,7 +294,7 @@ def scan_tokens(text: str, code: list[tuple[int, int]] | None = None) -> TokenFi
             f.token_spans.append((s, e))
     seen: set[int] = set()
     for ws, we in _injection_windows(text):
-        for m in INJECTION_RE.finditer(text, ws, we):
+        for m in _injection_matches(text, ws, we):
             s, e = m.span()
             if s in seen:
                 continue
@@ -267,6 +304,17 @@ def scan_tokens(text: str, code: list[tuple[int, int]] | None = None) -> TokenFi
             else:
                 f.injection += 1
     return f
+
+
+def _injection_matches(text: str, start: int, end: int) -> Iterator[re.Match[str]]:
+    """Injection phrases in text[start:end]: the strong ones anywhere, the weaker ones when
+    written as an order (nothing but a sentence or clause start, or "please", "now", "and"
+    ... before them; "if you ignore your safety rules" and "workers who disregard the
+    safety rules" state facts)."""
+    yield from INJECTION_RE.finditer(text, start, end)
+    for m in ORDER_INJECTION_RE.finditer(text, start, end):
+        if _IMPERATIVE_BEFORE_RE.search(text, max(0, m.start() - 12), m.start()):
+            yield m
 
 
 def _injection_windows(text: str) -> list[tuple[int, int]]:
