@@ -46,6 +46,10 @@ DATA = ROOT / "tests" / "data" / "poisoning"
 THRESHOLD = 0.5
 
 ZERO_WIDTH = ["\u200b", "\u200c", "\u200d", "\u2060", "\u2061", "\u2062", "\u2063", "\u2064", "\ufeff", "\u00ad", "\u180e"]
+# Format characters (category Cf) of other scripts: Arabic signs, Syriac, Kaithi,
+# hieroglyph, shorthand and musical format controls, the Arabic letter mark.
+OTHER_CF = ["\u0600", "\u0601", "\u0605", "\u06dd", "\u070f", "\u08e2", "\U000110bd", "\U00013430",
+            "\U00013437", "\U0001bca0", "\U0001bca3", "\U0001d173", "\U0001d17a", "\u061c"]
 BIDI = ["\u202a", "\u202b", "\u202c", "\u202d", "\u202e", "\u2066", "\u2067", "\u2068", "\u2069"]
 CYRILLIC = {"a": "\u0430", "e": "\u0435", "o": "\u043e", "p": "\u0440", "c": "\u0441", "x": "\u0445", "y": "\u0443",
             "i": "\u0456", "s": "\u0455", "j": "\u0458", "h": "\u04bb"}
@@ -176,6 +180,8 @@ def attacks(pay: Payloads) -> dict[str, tuple[bool, Callable[[random.Random, str
     trig = lambda rng: rng.choice(TRIGGERS)  # noqa: E731
     return {
         "invisible chars in words (1-3)": (False, lambda r, x: _in_word(r, x, lambda: r.choice(ZERO_WIDTH), r.randint(1, 3))),
+        "other format (Cf) character in a word": (False, lambda r, x: _in_word(r, x, lambda: r.choice(OTHER_CF), 1)),
+        "run of bidi marks between words": (False, lambda r, x: _at_space(r, x, "".join(r.choice("\u200e\u200f\u061c") for _ in range(r.randint(2, 6))))),
         "zero-width run between words": (False, lambda r, x: _at_space(r, x, "".join(r.choice(ZERO_WIDTH[:9]) for _ in range(r.randint(3, 12))))),
         "bidi override span": (False, lambda r, x: _at_space(r, x, r.choice(BIDI) + "abc" + "\u202c")),
         "one bidi control in a word": (False, lambda r, x: _in_word(r, x, lambda: r.choice(BIDI), 1)),

@@ -59,7 +59,17 @@ VARIATION_SELECTORS = frozenset(chr(c) for c in range(0xFE00, 0xFE10)) | frozens
 TAG_FIRST, TAG_LAST, TAG_CANCEL = 0xE0000, 0xE007F, 0xE007F
 BLACK_FLAG = "\U0001f3f4"
 
-_HIDDEN = INVISIBLE_CHARS | FILLER_CHARS | BIDI_CHARS
+# Every other format character (category Cf): Arabic and Syriac number and end-of-verse
+# signs, Egyptian hieroglyph, shorthand and musical format controls, ... Each belongs to
+# its own script; next to ASCII letters, digits or spaces it only hides something.
+OTHER_FORMAT_CHARS = frozenset(
+    chr(c) for c in range(0x110000)
+    if unicodedata.category(chr(c)) == "Cf" and not TAG_FIRST <= c <= TAG_LAST
+) - INVISIBLE_CHARS - BIDI_CHARS
+_ARABIC_FORMAT = frozenset(c for c in OTHER_FORMAT_CHARS if "\u0600" <= c <= "\u08ff")
+_DROP_ARABIC_FORMAT = {ord(c): None for c in _ARABIC_FORMAT}
+
+_HIDDEN = INVISIBLE_CHARS | FILLER_CHARS | BIDI_CHARS | OTHER_FORMAT_CHARS
 # One pass finds every character worth a closer look.
 _HIDDEN_RE = re.compile(
     "(?:[" + "".join(re.escape(c) for c in sorted(_HIDDEN)) + "]|[\U000e0000-\U000e007f])+"
@@ -314,6 +324,18 @@ def _scan_hidden(text: str, f: UnicodeFindings, hyphenating: bool) -> None:
             kinds -= BIDI_CHARS
             if not kinds:
                 continue
+        if kinds & OTHER_FORMAT_CHARS:
+            other = kinds & OTHER_FORMAT_CHARS
+            line = text[text.rfind("\n", 0, start) + 1 : (text.find("\n", end) + 1 or len(text) + 1) - 1]
+            own_script = other <= _ARABIC_FORMAT and _RTL_RE.search(line.translate(_DROP_ARABIC_FORMAT)) is not None
+            if not own_script and (_ascii_alnum(prev) or _ascii_alnum(nxt) or prev.isspace() or nxt.isspace()):
+                f.invisible += len(other)
+                f.strip_spans.append((start, end))
+                continue
+            kinds -= other
+            if not kinds:
+                f.invisible_benign += 1
+                continue
         if kinds & FILLER_CHARS:
             # Hangul fillers are legitimate only next to Hangul.
             if not (char_script(prev) == "HANGUL" or char_script(nxt) == "HANGUL"):
@@ -375,6 +397,10 @@ def _scan_hidden(text: str, f: UnicodeFindings, hyphenating: bool) -> None:
             f.strip_spans.extend(shy_ok)
 
 
+def _ascii_alnum(ch: str) -> bool:
+    return ch.isascii() and ch.isalnum()
+
+
 def _judge_bidi(
     text: str, start: int, end: int, prev: str, nxt: str, at_line_edge: bool, f: UnicodeFindings
 ) -> None:
@@ -382,13 +408,16 @@ def _judge_bidi(
     line_start = text.rfind("\n", 0, start) + 1
     line_end = text.find("\n", end)
     line = text[line_start : line_end if line_end >= 0 else len(text)]
-    rtl_line = bool(_RTL_RE.search(line))
+    # (without the run itself: the Arabic letter mark is in the right-to-left block)
+    rtl_line = bool(_RTL_RE.search(line[: start - line_start] + line[end - line_start :]))
     inside_latin_word = prev.isalpha() and nxt.isalpha() and char_script(prev) == "LATIN" and char_script(nxt) == "LATIN"
     suspicious = 0
+    # Several marks in a row mid-line on a left-to-right line carry nothing but data.
+    mark_run = not rtl_line and not at_line_edge and sum(c in BIDI_MARKS for c in run) >= 2
     for c in run:
         if c in BIDI_MARKS:
             # LRM/RLM around numbers, punctuation, RTL words: ordinary; inside a Latin word: not.
-            if inside_latin_word and not rtl_line:
+            if (inside_latin_word or mark_run) and not rtl_line:
                 suspicious += 1
         elif c in BIDI_OVERRIDE:
             if not rtl_line or inside_latin_word:
