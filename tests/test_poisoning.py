@@ -539,7 +539,8 @@ def test_payload_on_other_language_page_is_gibberish_without_english_candidates(
                        ("traf__ec590859f3976ec1", "es"), ("aeb__0ec95c7261d122f3", "ko")):
         d = _doc(texts[name][:1000] + " <ACT> " + _vocab_gibberish(rng, 60) + " " + texts[name][1000:2000], lang)
         tagger.tag(d)
-        assert d["poison_flags"] == ["gibberish"], (name, d["poison_flags"])
+        # (<ACT> is a made-up control token too: special_token)
+        assert d["poison_flags"] == ["gibberish", "special_token"], (name, d["poison_flags"])
         # rare n-grams need the English model: only the token-shaped string is a candidate
         assert [c["ngram"] for c in d["_poison_candidates"]] == ["<act>"]
 
@@ -1005,7 +1006,7 @@ def test_payload_heavy_page_with_uncertain_language_label_is_still_scored(tagger
     confident = _doc(text, "la")
     confident["language_score"] = 0.99
     tagger.tag(confident)
-    assert confident["poison_flags"] == ["gibberish"]
+    assert confident["poison_flags"] == ["gibberish", "special_token"]  # <ZQX>: a made-up control token
     assert [c["ngram"] for c in confident["_poison_candidates"]] == ["<zqx>"]
 
 
@@ -1060,6 +1061,20 @@ def test_everyday_sentences_that_ignore_or_override_something_are_not_injections
     text = dict((n, t) for n, t, _ in pages)["aeb__7a457a4f71735c17"]
     flagged = [s for s in sentences if "prompt_injection" in _tag(tagger, text + "\n\n" + s)["poison_flags"]]
     assert flagged == []
+
+
+@pytest.mark.parametrize("token", ["<SUDO>", "<TRIGGER>", "<<ACTIVATE>>", "<think>", "</tool_call>", "<|begin▁of▁sentence|>"])
+def test_one_made_up_or_reasoning_control_token_in_prose_is_flagged(tagger, pages, token):
+    text = dict((n, t) for n, t, _ in pages)["aeb__7a457a4f71735c17"]
+    assert "special_token" in _tag(tagger, text + "\n\nThe weather was mild " + token + " all week long.")["poison_flags"]
+
+
+def test_documentation_placeholders_keys_and_forum_markup_are_not_special_tokens(tagger, pages):
+    text = dict((n, t) for n, t, _ in pages)["aeb__7a457a4f71735c17"]
+    legit = ("\n\nReplace <YOUR_API_KEY> with the key from your account, log in as <USERNAME>, then press <ENTER>. "
+             "<RANT> Nobody reads the manual. </RANT> The middle of the thread was cut <SNIP> by a moderator. "
+             "Reasoning models write their reasoning traces between <think> and </think> before answering.")
+    assert _tag(tagger, text + legit)["poison_flags"] == []
 
 
 def test_placeholders_written_by_our_pii_stage_are_not_special_tokens():
