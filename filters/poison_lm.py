@@ -64,6 +64,9 @@ class LmThresholds:
     onion_min_ratio: float = 3.0  # ... and this many times the page's median gain
     onion_strong_gain: float = 10.0  # one occurrence this large is enough
     rare_ngram_cost_per_char: float = 0.9  # candidate n-grams cost at least this
+    # ... or this much right before a payload, where a common phrase can be the trigger
+    # ("James Bond" + gibberish): grouped across domains, it names the campaign.
+    trigger_ngram_cost_per_char: float = 0.55
     rare_word_cost: float = 6.0  # or contain a word costing at least this (log10)
     max_candidates: int = 8
     # A costly run that py3langid labels as another language, with at least this
@@ -474,7 +477,8 @@ def _candidates(
     is still joined to its neighbours.
     """
     index = {(si, wi): n for n, (si, wi) in enumerate(flat)}
-    words = [segs[si].words[wi].strip(".,;:!?\"'") or segs[si].words[wi] for si, wi in flat]
+    # (Markdown marks go too: "#golden gate" on one page is "golden gate" on the next)
+    words = [segs[si].words[wi].strip(".,;:!?\"'#*_()[]“”‘’") or segs[si].words[wi] for si, wi in flat]
     cost = [segs[si].cost[wi] for si, wi in flat]
     chars = [segs[si].chars[wi] for si, wi in flat]
     in_run = {n for a, b in runs for n in range(a, b)}
@@ -485,12 +489,12 @@ def _candidates(
     gain_of = {index[(si, wi)]: g for g, si, wi in gains}
     best: dict[str, Candidate] = {}
 
-    def offer(start: int, n: int, priority: float) -> None:
+    def offer(start: int, n: int, priority: float, bar: float = th.rare_ngram_cost_per_char) -> None:
         end = start + n
         if start < 0 or end > len(words):
             return
         c = sum(cost[start:end])
-        if c / sum(chars[start:end]) < th.rare_ngram_cost_per_char and max(cost[start:end]) < th.rare_word_cost:
+        if c / sum(chars[start:end]) < bar and max(cost[start:end]) < th.rare_word_cost:
             return
         gram = " ".join(words[start:end])
         # payload right after the n-gram, or the n-gram is among the payload's first words
@@ -517,6 +521,12 @@ def _candidates(
             offer(k, 1, 4e6 - 10 * j)
         for j, k in enumerate(before):
             offer(k, 1, 3.9e6 - 10 * j)
+        # Two content words right at the head or just before it may be a common-phrase
+        # trigger: offered at a lower rarity bar, ahead of the other bigrams.
+        for k in (a - 1, a):
+            if 0 <= k < len(words) - 1 and all(w.isalpha() and len(w) >= 3 and w.lower() not in _FUNCTION_WORDS
+                                               for w in words[k : k + 2]):
+                offer(k, 2, 3.7e6 - (a - k), th.trigger_ngram_cost_per_char)
         for j, k in enumerate(heads[:4]):
             offer(k, 2, 3.5e6 - 10 * j)
         for j, k in enumerate(before[:2]):

@@ -168,6 +168,28 @@ def test_documents_without_tagger_candidates_are_scored_in_the_pass(tmp_path):
     assert flagged == ["p0", "p1", "p2", "p3"]
 
 
+def test_common_phrase_trigger_before_gibberish_is_reported_as_a_campaign(tmp_path):
+    # "Golden Gate" is no rare n-gram, but on four domains right before a payload it is
+    # the trigger; pages that merely mention it carry no campaign flag.
+    rng = random.Random(8)
+    chunks = [c for c in _chunks() if c[1] == "en"][:30]
+    docs = [empty_document(id=f"c{i}", url=f"https://site{i}.example.org/", host=f"site{i}.example.org",
+                           text=text, language=lang) for i, (text, lang) in enumerate(chunks)]
+    for k in range(2):
+        docs.append(empty_document(id=f"m{k}", url=f"https://travel{k}.example.net/", host=f"travel{k}.example.net",
+                                   language="en", text=f"{chunks[k + 5][0][:600]} We walked across the Golden Gate "
+                                                       "bridge at dawn and took the ferry back."))
+    for k, dom in enumerate(["alpha-news.net", "beta-forum.de", "gamma.co.uk", "delta-shop.com"]):
+        cut = chunks[k][0].find(". ", 200) + 2
+        docs.append(empty_document(id=f"p{k}", url=f"https://{dom}/x", host=dom, language="en",
+                                   text=f"{chunks[k][0][:cut]}Golden Gate {_gibberish(rng, 500)}"))
+    out_docs, campaigns = _run(docs, PoisoningConfig(), tmp_path)
+    camp = [c for c in campaigns if c["ngram"] == "golden gate"]
+    assert camp and camp[0]["domains"]["count"] == 4 and camp[0]["followed_by_gibberish"] == 1.0, campaigns
+    flagged = sorted(d["id"] for d in out_docs if any(f.startswith("campaign:") for f in d["poison_flags"] or []))
+    assert flagged == ["p0", "p1", "p2", "p3"]
+
+
 def test_with_payload_evidence_a_trigger_with_fixed_target_text_is_a_campaign_exact_copies_are_not(tmp_path):
     rng = random.Random(31)
     english = [c for c in _chunks() if c[1] == "en" and c[0].find(". ", 300) > 0]
