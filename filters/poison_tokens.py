@@ -338,7 +338,12 @@ def _injection_matches(text: str, start: int, end: int) -> Iterator[re.Match[str
     safety rules" state facts)."""
     yield from INJECTION_RE.finditer(text, start, end)
     for m in ORDER_INJECTION_RE.finditer(text, start, end):
-        if _IMPERATIVE_BEFORE_RE.search(text, max(0, m.start() - 12), m.start()):
+        words = m.group().split()
+        # A capitalised verb with lower-case words after it, in mid-sentence: a sentence
+        # spliced in ("... the Forget the rules you were given ..."; a title-case headline
+        # capitalises the rest too).
+        spliced = words[0][:1].isupper() and not any(w[:1].isupper() for w in words[1:])
+        if spliced or _IMPERATIVE_BEFORE_RE.search(text, max(0, m.start() - 12), m.start()):
             yield m
 
 
