@@ -281,6 +281,13 @@ _MIN_LANGID_CHARS = 120
 _MAX_SEPARATE_LANGID = 8
 
 
+def _planted_words(words: list[str], text: str, code: list[tuple[int, int]],
+                   in_language: Callable[[str], bool]) -> list[str]:
+    """The common last checks: not also written in code or in another case on the page,
+    and on lines in the page's language."""
+    return _on_english_lines(_lower_case_everywhere(_not_in_code(words, text, code), text), text, in_language)
+
+
 def _not_in_code(words: list[str], text: str, code: list[tuple[int, int]]) -> list[str]:
     """Drop words the page also writes inside code (`hg status`): commands and identifiers."""
     if not words or not code:
@@ -577,7 +584,7 @@ def foreign_nonword_triggers(
     hits = {w for w in unknown if english.cost(w) >= min_cost and native.cost(w) >= min_cost}
     if not hits:
         return []
-    return _on_english_lines(_lower_case_everywhere(_not_in_code(sorted(hits), text, code), text), text, in_language)
+    return _planted_words(sorted(hits), text, code, in_language)
 
 
 # --- non-words anywhere in the text -----------------------------------------------------
@@ -626,7 +633,7 @@ def loose_nonword_triggers(
         hits = [w for w in hits if kenlm_cost(w) / th.kenlm_cost_per_char >= min_score]
     if not hits:
         return []
-    return _on_english_lines(_lower_case_everywhere(_not_in_code(hits, text, code), text), text, in_language)
+    return _planted_words(hits, text, code, in_language)
 
 
 # --- letters with a digit inside ("zx9q") ------------------------------------------------
@@ -685,7 +692,7 @@ def alnum_triggers(
     words = sorted(found)
     words = _unknown_to(words, lang, lexicon)
     # also written in another case on the page: a product code typed in lower case (GPT4o)
-    return _on_english_lines(_lower_case_everywhere(_not_in_code(words, text, code), text), text, in_language)
+    return _planted_words(words, text, code, in_language)
 
 
 # --- capitalised non-words -----------------------------------------------------------
