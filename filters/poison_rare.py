@@ -619,8 +619,8 @@ def loose_nonword_triggers(
     if not lexicon.available("en") or not (lang == "en" or lexicon.available(lang)):
         return []
     native = language_charlm(lang, lexicon) if lang != "en" else None
-    in_code = Spans(code).contains
-    words = {m.group(1) for m in _LOOSE_TOKEN_RE.finditer(text) if not in_code(m.start())}
+    # (words also written in code are dropped at the end, by `_planted_words`)
+    words = set(_LOOSE_TOKEN_RE.findall(text))
     words -= english.vocabulary
     words -= WEB_TERMS
     # English spelling first (a cached cost, and it rules out nearly every word), then the

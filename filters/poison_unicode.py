@@ -69,10 +69,28 @@ OTHER_FORMAT_CHARS = frozenset(
 _ARABIC_FORMAT = frozenset(c for c in OTHER_FORMAT_CHARS if "\u0600" <= c <= "\u08ff")
 _DROP_ARABIC_FORMAT = {ord(c): None for c in _ARABIC_FORMAT}
 
+def _char_class(chars: frozenset[str] | set[str] | dict[str, str]) -> str:
+    """A regex character class of code-point ranges (a long list of singletons is slow in `re`)."""
+    points = sorted(ord(c) for c in chars)
+    parts = []
+    i = 0
+    while i < len(points):
+        j = i
+        while j + 1 < len(points) and points[j + 1] == points[j] + 1:
+            j += 1
+        lo, hi = chr(points[i]), chr(points[j])
+        parts.append(re.escape(lo) if i == j else f"{re.escape(lo)}-{re.escape(hi)}")
+        i = j + 1
+    return "[" + "".join(parts) + "]"
+
+
 _HIDDEN = INVISIBLE_CHARS | FILLER_CHARS | BIDI_CHARS | OTHER_FORMAT_CHARS
 # One pass finds every character worth a closer look.
+# (`re` tests BMP classes with a bitmap but walks astral members one by one: the few astral
+# format characters go in a class of their own, as ranges.)
 _HIDDEN_RE = re.compile(
-    "(?:[" + "".join(re.escape(c) for c in sorted(_HIDDEN)) + "]|[\U000e0000-\U000e007f])+"
+    "(?:" + _char_class({c for c in _HIDDEN if ord(c) < 0x10000}) + "|"
+    + _char_class({c for c in _HIDDEN if ord(c) >= 0x10000} | {chr(c) for c in range(TAG_FIRST, TAG_LAST + 1)}) + ")+"
 )
 _VS_RUN_RE = re.compile("[\ufe00-\ufe0f\U000e0100-\U000e01ef]{2,}")
 _RTL_RE = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff\U00010800-\U00010fff\U0001e800-\U0001efff]")
@@ -146,21 +164,6 @@ def _build_lookalikes() -> tuple[dict[str, str], frozenset[str]]:
 
 
 LOOKALIKE_TO_LATIN, LATIN_WITH_TWIN = _build_lookalikes()
-
-
-def _char_class(chars: frozenset[str] | set[str] | dict[str, str]) -> str:
-    """A regex character class of code-point ranges (a long list of singletons is slow in `re`)."""
-    points = sorted(ord(c) for c in chars)
-    parts = []
-    i = 0
-    while i < len(points):
-        j = i
-        while j + 1 < len(points) and points[j + 1] == points[j] + 1:
-            j += 1
-        lo, hi = chr(points[i]), chr(points[j])
-        parts.append(re.escape(lo) if i == j else f"{re.escape(lo)}-{re.escape(hi)}")
-        i = j + 1
-    return "[" + "".join(parts) + "]"
 
 
 # `re` matches BMP classes with a bitmap but walks astral ranges one by one: keep them apart,
