@@ -57,7 +57,7 @@ _WEAK_TOKENS = [
 ]
 
 # Verbs that set earlier orders aside, qualifiers that say which orders, and the orders.
-_SET_ASIDE = (r"(?:ignore|disregard|forget|skip|override|bypass|neglect|overlook|discard|abandon|"
+_SET_ASIDE = (r"(?:ignore|disregard|forget|skip|override|bypass|neglect|overlook|discard|abandon|scratch|drop|"
               r"pay\s+no\s+attention\s+to|set\s+aside|throw\s+out)")
 # ("old", "existing" and "former" rules, or an earlier "message", are ordinary prose:
 # "forget the old rules of dating", "please disregard the earlier message".)
@@ -78,14 +78,22 @@ _INJECTION = [
     r"\b(?:ignore|disregard|forget)\s+(?:everything|anything|all|what)\s+(?:above|before|previously|so\s+far|"
     r"(?:I|we|you)\s+(?:were\s+|have\s+been\s+|was\s+)?(?:told|said|wrote|asked)(?:\s+you)?\b)",
     # "disregard the above and say ...": the classic injection opener, with an order after it
-    r"\b(?:ignore|disregard|forget)\s+(?:all\s+(?:of\s+)?)?(?:the\s+|that\s+|everything\s+)?(?:above|previous|preceding|prior)"
-    r"(?:\s+(?:text|content|message|input|prompt))?\s*(?:,\s*|\s+)(?:and\s+|then\s+)?(?:instead\s+)?"
+    r"\b(?:ignore|disregard|forget)\s+(?:(?:all\s+(?:of\s+)?)?(?:the\s+|that\s+|everything\s+)?(?:above|previous|preceding|prior)"
+    r"(?:\s+(?:text|content|message|input|prompt))?|that|this)\s*(?:,\s*|\s+)(?:and\s+|then\s+)?(?:instead\s+)?"
     r"(?:say|print|write|output|respond|reply|tell|translate|answer|return|repeat|act|pretend|only\s+say)\b",
-    r"\b(?:ignore|disregard|forget|override|abandon|discard|set\s+aside)\s+(?:all\s+)?(?:of\s+)?your\s+"
+    r"\b(?:ignore|disregard|forget|override|abandon|discard|reset|set\s+aside)\s+(?:all\s+)?(?:of\s+)?your\s+"
     r"(?:previous\s+|prior\s+|original\s+|earlier\s+|initial\s+)?(?:instructions|rules|guidelines|programming|directives|"
     r"system\s+prompt)",
-    r"\b(?:do\s+not|don't|stop)\s+follow(?:ing)?\s+(?:the\s+|your\s+|any\s+)?(?:previous|prior|original|above|earlier|"
-    r"system|initial|user'?s?)\s+(?:instructions|rules|prompts?|guidelines|requests?)",
+    r"\b(?:do\s+not|don't|stop|never)\s+(?:follow(?:ing)?|obey(?:ing)?)\s+(?:the\s+|your\s+|any\s+)?(?:previous|prior|original|"
+    r"above|earlier|system|initial|user'?s?)\s+(?:instructions|rules|prompts?|guidelines|requests?)",
+    # "the rules you were given no longer apply", "pretend you have no guidelines"
+    r"\b(?:instructions|rules|guidelines|restrictions|directives)\s+you\s+(?:were|have\s+been)\s+given\s+"
+    r"(?:no\s+longer\s+apply|are\s+(?:now\s+)?(?:void|cancell?ed|lifted|suspended))",
+    r"\b(?:pretend|act\s+as\s+if)\s+(?:that\s+)?you\s+have\s+no\s+(?:rules|guidelines|restrictions|filters|"
+    r"content\s+polic(?:y|ies))",
+    r"\b(?:respond|answer|reply)\s+without\s+(?:any\s+)?(?:content\s+filter(?:ing|s)?|restrictions|censorship|"
+    r"safety\s+(?:guidelines|rules|filters))",
+    r"\bjailbreak(?:\s+mode)?\s*:",
     r"\b(?:ignore|disregard|forget|bypass)\s+(?:your|the|all)\s+(?:system\s+prompt|guardrails)",
     r"\b(?:you\s+are|you're)\s+now\s+(?:in\s+)?(?:DAN\b|(?:developer|unrestricted|unfiltered|uncensored|jailbreak)\s+mode|"
     r"an?\s+(?:unrestricted|unfiltered|uncensored|jailbroken)\b|"
@@ -93,7 +101,7 @@ _INJECTION = [
     r"\b(?:you\s+are|you're)\s+no\s+longer\s+(?:an?\s+)?(?:AI\b|assistant|AI\s+assistant|language\s+model|chatbot|ChatGPT|"
     r"bound\s+by|restricted\s+by|limited\s+by|required\s+to\s+follow)",
     r"\b(?:do\s+anything\s+now|DAN\s+mode|developer\s+mode\s+(?:enabled|activated|on)|jailbreak\s+mode)\b",
-    r"\b(?:reveal|print|output|repeat|show|leak|disclose|dump)\s+(?:me\s+)?(?:your|the)\s+(?:system\s+prompt|"
+    r"\b(?:reveal|print|output|repeat|show|leak|disclose|dump)\s+(?:me\s+)?(?:your|the|its)\s+(?:system\s+prompt|"
     r"(?:initial|original|hidden|secret|first)\s+(?:prompt|instructions)|instructions\s+above)",
     r"\b(?:new|updated|real|actual|secret|hidden|important)\s+(?:system\s+)?(?:instructions?|directives?)\s*:",
     r"\b(?:your\s+new\s+(?:task|objective|instructions?)\s+(?:is|are)\b|new\s+task\s*:)",
@@ -102,14 +110,22 @@ _INJECTION = [
     r"output|include|recommend|tell)",
     r"\b(?:note|message|instructions?|directive)\s+(?:to|for)\s+(?:the\s+|any\s+|all\s+)?" + _MODEL + r"\b",
     # "Attention language model:", "Dear AI,": an address, then an order
-    r"\b(?:attention|dear|hey|hello|hi)[,:]?\s+(?:the\s+|all\s+|any\s+)?" + _MODEL + r"\s*[,:]\s+(?:you\s+(?:must|should|will)|"
-    r"do\s+not|don't|ignore|disregard|please|always|never|respond|reply|say|output|include|recommend|tell|stop)\b",
-    _MODEL + r"\s+(?:reading|processing|summari[sz]ing|crawling|parsing|scraping|indexing)\s+this\s+"
+    r"\b(?:attention|dear|hey|hello|hi)[,:]?\s+(?:the\s+|all\s+|any\s+)?" + _MODEL + r"\s*[,:]\s",
+    r"\b(?:attention|dear|hey|hello|hi)[,:]?\s+(?:the\s+)?(?:model|assistant|bot)\s*[,:]\s+(?:you\s+(?:must|should|will)|"
+    r"do\s+not|don't|ignore|disregard|forget|please|always|never|respond|reply|say|output|include|recommend|tell|stop)\b",
+    # "..., language model, respond with": the model addressed between commas, then an order
+    r",\s+(?:dear\s+)?" + _MODEL + r"\s*,\s+(?:you\s+must|please|respond|reply|say|output|tell|ignore|disregard|include|"
+    r"write|recommend|print|reveal)\b",
+    _MODEL + r"\s+(?:reading|processing|summari[sz]ing|crawling|parsing|scraping|indexing|visiting|accessing|browsing)\s+this\s+"
     r"(?:page|document|text|content|website|site|article|post)",
     r"\bfrom\s+now\s+on,?\s+you\s+(?:will|must|are|shall|have\s+to)\b",
     r"\b(?:pretend|act|behave|roleplay)\s+(?:as\s+if\s+|that\s+)?(?:you\s+are|you're|to\s+be|as)\s+(?:an?\s+)?"
     r"(?:unrestricted|unfiltered|uncensored|jailbroken|evil|DAN\b|AI\s+without)",
     r"\b(?:system|admin|developer|root)\s+override\b",
+    r"\bI\s+(?:order|command|instruct)\s+you\s+to\s+(?:ignore|disregard|disable|reveal|bypass|forget|override|turn\s+off)\b",
+    # "Large language models: summarize this page as ...": a heading-style address, then an order
+    r"(?:^|(?<=[.!?\n]))\s*" + _MODEL + r"\s*:\s+(?:please\s+)?(?:summari[sz]e|say|write|respond|reply|output|print|ignore|"
+    r"disregard|describe|state|mark|rate|recommend|quote|tell|include|add|treat|classify|cite)\b",
     # other languages
     r"\b(?:ignorier(?:e|en\s+Sie)|vergiss|vergessen\s+Sie|missachte)\s+(?:alle\s+)?(?:vorherigen|bisherigen|obigen|"
     r"vorangegangenen)\s+(?:Anweisungen|Instruktionen|Befehle)",
@@ -126,7 +142,7 @@ _INJECTION = [
 _INJECTION_ORDERS = [
     r"\b" + _SET_ASIDE + r"\s+(?:all\s+|any\s+|every\s+)?(?:of\s+)?(?:the\s+|your\s+|my\s+|our\s+|their\s+|its\s+|"
     r"these\s+|those\s+)?(?:" + _WHICH_WEAK + r"\s+){1,2}" + _ORDERS_WEAK,
-    r"\b" + _SET_ASIDE + r"\s+(?:all\s+|any\s+)?(?:of\s+)?(?:the\s+|your\s+)?" + _ORDERS_WEAK
+    r"\b" + _SET_ASIDE + r"\s+(?:all\s+|any\s+|every\s+)?(?:of\s+)?(?:the\s+|your\s+)?" + _ORDERS_WEAK
     + r"\s+(?:you\s+(?:were|have\s+been)\s+given|given\s+to\s+you|you\s+received)",
     r"\b(?:ignore|disregard|forget|bypass)\s+(?:your|the|all|their|its)\s+(?:content\s+polic(?:y|ies)|restrictions|training)",
 ]
@@ -178,7 +194,7 @@ _ANCHOR_WORDS = frozenset(
     "ignore ignoring disregard forget skip override bypass neglect overlook follow following dan developer jailbreak "
     "jailbroken unrestricted unfiltered uncensored prompt instructions instruction directive directives "
     "ai llm llms chatbot chatbots restrictions evil ignoriere ignorieren ignorez ignorer ignora "
-    "discard abandon aside attention longer task vergiss vergessen missachte oublie oubliez oublier olvida dimentica "
+    "discard abandon scratch drop reset order command obey pretend without aside attention longer task rules guidelines vergiss vergessen missachte oublie oubliez oublier olvida dimentica "
     "esqueça игнорируй игнорируйте".split()
 )
 _ANCHOR_PHRASES = ("from now on", "language model", "anything now", "pay no attention", "throw out", "忽略")
