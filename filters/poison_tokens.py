@@ -228,10 +228,17 @@ _ANCHOR_WORDS = frozenset(
     "ignore ignoring disregard forget skip override bypass neglect overlook follow following dan developer jailbreak "
     "jailbroken unrestricted unfiltered uncensored prompt instructions instruction directive directives "
     "ai llm llms chatbot chatbots restrictions evil ignoriere ignorieren ignorez ignorer ignora "
-    "discard abandon scratch drop reset disable circumvent deactivate order command obey pretend without aside freed released unbound liberated gpt chatgpt claude gemini copilot assistant assistants filter filters filtering guardrails programming attention longer task rules guidelines vergiss vergessen missachte oublie oubliez oublier olvida dimentica "
+    "discard abandon obey pretend aside gpt chatgpt claude gemini copilot guardrails attention longer task "
+    "vergiss vergessen missachte oublie oubliez oublier olvida dimentica "
     "esqueça игнорируй игнорируйте".split()
 )
-_ANCHOR_PHRASES = ("from now on", "language model", "anything now", "pay no attention", "throw out", "忽略")
+# (phrases where a pattern's own words are too common to anchor on: "order", "filter", "released")
+_ANCHOR_PHRASES = ("from now on", "language model", "anything now", "pay no attention", "throw out", "order you",
+                   "command you", "instruct you", "freed from", "released from", "unbound from", "liberated from",
+                   "unshackled from", "your creator", "your developer", "your programmer", "your maker",
+                   "your programming", "for the assistant", "to the assistant", "system message", "safety check",
+                   "safety feature", "safety protocol", "safety filter", "safety guideline", "content filter",
+                   "content polic", "filtering", "忽略")
 _WORD_SPLIT_RE = re.compile(r"[\s.,;:!?()\[\]\"'“”‘’«»*_#>|/-]+")
 _ANCHOR_REACH = 160
 
