@@ -228,7 +228,7 @@ _ANCHOR_WORDS = frozenset(
     "ignore ignoring disregard forget skip override bypass neglect overlook follow following dan developer jailbreak "
     "jailbroken unrestricted unfiltered uncensored prompt instructions instruction directive directives "
     "ai llm llms chatbot chatbots restrictions evil ignoriere ignorieren ignorez ignorer ignora "
-    "discard abandon obey pretend aside gpt chatgpt claude gemini copilot guardrails attention longer task "
+    "discard abandon obey pretend gpt chatgpt claude gemini copilot guardrails "
     "vergiss vergessen missachte oublie oubliez oublier olvida dimentica "
     "esqueça игнорируй игнорируйте".split()
 )
@@ -238,7 +238,7 @@ _ANCHOR_PHRASES = ("from now on", "language model", "anything now", "pay no atte
                    "unshackled from", "your creator", "your developer", "your programmer", "your maker",
                    "your programming", "for the assistant", "to the assistant", "system message", "safety check",
                    "safety feature", "safety protocol", "safety filter", "safety guideline", "content filter",
-                   "content polic", "filtering", "忽略")
+                   "content polic", "filtering", "no longer", "new task", "set aside", "忽略")
 _WORD_SPLIT_RE = re.compile(r"[\s.,;:!?()\[\]\"'“”‘’«»*_#>|/-]+")
 _ANCHOR_REACH = 160
 
