@@ -67,7 +67,6 @@ OTHER_FORMAT_CHARS = frozenset(
     if unicodedata.category(chr(c)) == "Cf" and not TAG_FIRST <= c <= TAG_LAST
 ) - INVISIBLE_CHARS - BIDI_CHARS
 _ARABIC_FORMAT = frozenset(c for c in OTHER_FORMAT_CHARS if "\u0600" <= c <= "\u08ff")
-_DROP_ARABIC_FORMAT = {ord(c): None for c in _ARABIC_FORMAT}
 
 def _char_class(chars: frozenset[str] | set[str] | dict[str, str]) -> str:
     """A regex character class of code-point ranges (a long list of singletons is slow in `re`)."""
@@ -93,7 +92,12 @@ _HIDDEN_RE = re.compile(
     + _char_class({c for c in _HIDDEN if ord(c) >= 0x10000} | {chr(c) for c in range(TAG_FIRST, TAG_LAST + 1)}) + ")+"
 )
 _VS_RUN_RE = re.compile("[\ufe00-\ufe0f\U000e0100-\U000e01ef]{2,}")
-_RTL_RE = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff\U00010800-\U00010fff\U0001e800-\U0001efff]")
+# Right-to-left text; the Arabic letter mark and the Arabic format signs sit in the same
+# block but are not text of their own.
+_RTL_RE = re.compile(_char_class(
+    {chr(c) for lo, hi in ((0x0590, 0x08FF), (0xFB1D, 0xFDFF), (0xFE70, 0xFEFF), (0x10800, 0x10FFF), (0x1E800, 0x1EFFF))
+     for c in range(lo, hi + 1)} - _ARABIC_FORMAT - {"\u061c"}
+))
 
 # Scripts where ZWJ/ZWNJ are part of spelling.
 _JOINING_SCRIPTS = frozenset(
@@ -299,7 +303,19 @@ def scan_unicode(text: str, hyphenating: bool = True) -> UnicodeFindings:
     return f
 
 
+def _rtl_line(text: str, pos: int, cache: dict[int, bool]) -> bool:
+    """Whether the line holding `pos` has right-to-left text (once per line: a page may be
+    one long line with thousands of marks on it)."""
+    line_start = text.rfind("\n", 0, pos) + 1
+    hit = cache.get(line_start)
+    if hit is None:
+        line_end = text.find("\n", pos)
+        hit = cache[line_start] = _RTL_RE.search(text, line_start, line_end if line_end >= 0 else len(text)) is not None
+    return hit
+
+
 def _scan_hidden(text: str, f: UnicodeFindings, hyphenating: bool) -> None:
+    rtl_lines: dict[int, bool] = {}
     shy_ok: list[tuple[int, int]] = []
     shy_words: set[str] = set()
     for m in _HIDDEN_RE.finditer(text):
@@ -323,14 +339,13 @@ def _scan_hidden(text: str, f: UnicodeFindings, hyphenating: bool) -> None:
             f.strip_spans.append((start, end))
             continue
         if kinds & BIDI_CHARS:
-            _judge_bidi(text, start, end, prev, nxt, at_line_edge, f)
+            _judge_bidi(text, start, end, prev, nxt, at_line_edge, _rtl_line(text, start, rtl_lines), f)
             kinds -= BIDI_CHARS
             if not kinds:
                 continue
         if kinds & OTHER_FORMAT_CHARS:
             other = kinds & OTHER_FORMAT_CHARS
-            line = text[text.rfind("\n", 0, start) + 1 : (text.find("\n", end) + 1 or len(text) + 1) - 1]
-            own_script = other <= _ARABIC_FORMAT and _RTL_RE.search(line.translate(_DROP_ARABIC_FORMAT)) is not None
+            own_script = other <= _ARABIC_FORMAT and _rtl_line(text, start, rtl_lines)
             if not own_script and (_ascii_alnum(prev) or _ascii_alnum(nxt) or prev.isspace() or nxt.isspace()):
                 f.invisible += len(other)
                 f.strip_spans.append((start, end))
@@ -405,14 +420,9 @@ def _ascii_alnum(ch: str) -> bool:
 
 
 def _judge_bidi(
-    text: str, start: int, end: int, prev: str, nxt: str, at_line_edge: bool, f: UnicodeFindings
+    text: str, start: int, end: int, prev: str, nxt: str, at_line_edge: bool, rtl_line: bool, f: UnicodeFindings
 ) -> None:
     run = text[start:end]
-    line_start = text.rfind("\n", 0, start) + 1
-    line_end = text.find("\n", end)
-    line = text[line_start : line_end if line_end >= 0 else len(text)]
-    # (without the run itself: the Arabic letter mark is in the right-to-left block)
-    rtl_line = bool(_RTL_RE.search(line[: start - line_start] + line[end - line_start :]))
     inside_latin_word = prev.isalpha() and nxt.isalpha() and char_script(prev) == "LATIN" and char_script(nxt) == "LATIN"
     suspicious = 0
     # Several marks in a row mid-line on a left-to-right line carry nothing but data.

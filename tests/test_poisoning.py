@@ -1163,6 +1163,18 @@ def test_hundred_thousand_nested_brackets_are_scanned_in_linear_time():
     assert time.perf_counter() - started < 5
 
 
+def test_one_long_line_with_tens_of_thousands_of_marks_is_scanned_in_linear_time():
+    # Each mark once sliced and searched its whole line: 50,000 marks on one line took minutes.
+    import time
+
+    text = "".join("a" + ch for ch in ["\u0600", "\u200e", "\u061c"] * 17_000) + "a"
+    started = time.perf_counter()
+    f = scan_unicode(text)
+    assert time.perf_counter() - started < 5
+    # Arabic signs next to ASCII letters; left-to-right and Arabic letter marks inside Latin words
+    assert f.invisible == 17_000 and f.bidi == 34_000
+
+
 def test_token_shaped_trigger_stays_a_campaign_candidate_on_a_page_full_of_rare_words(tagger, pages):
     text = dict((n, t) for n, t, _ in pages)["traf__1bca03b49f5aa2b1"]  # dermatology: dozens of rare terms
     cut = text.find(". ", 3000) + 2
