@@ -69,8 +69,9 @@ _ORDERS = (r"(?:instructions?|prompts?|directions?|directives?|commands?|guideli
 _WHICH_WEAK = _WHICH[:-1] + r"|safety|ethical|moral|content|default|core)"
 _ORDERS_WEAK = _ORDERS[:-1] + r"|protocols?|safeguards|restrictions|polic(?:y|ies)|filters|principles)"
 # Who an injection addresses.
-_MODEL = (r"(?:AI|LLMs?|large\s+language\s+models?|language\s+models?|AI\s+(?:models?|systems?|assistants?|agents?|"
-          r"crawlers?|bots?)|chatbots?)")
+# ("AI" in capitals only: Italian and Portuguese write "ai" as a word.)
+_MODEL = (r"(?:(?-i:AI)|LLMs?|(?:large\s+)?language\s+models?|(?-i:AI)\s+(?:language\s+)?(?:models?|systems?|assistants?|"
+          r"agents?|crawlers?|bots?)|chatbots?)")
 _INJECTION = [
     # ignore / disregard previous instructions (and close variants)
     r"\b" + _SET_ASIDE + r"\s+(?:all\s+|any\s+|every\s+|each\s+)?(?:of\s+)?(?:the\s+|your\s+|my\s+|these\s+|those\s+)?"
@@ -142,8 +143,8 @@ _INJECTION = [
 # aside, released from them, or given new ones under a heading).
 _OVERRIDE_VERB = (r"(?:ignore|disregard|forget|override|bypass|drop|reset|scratch|abandon|discard|disable|circumvent|"
                   r"deactivate|turn\s+off)")
-_AI_NAME = (r"(?:(?-i:AI)|LLMs?|GPT(?:-\d+)?|ChatGPT|Claude|Gemini|Copilot|chatbots?|(?:large\s+)?language\s+models?|"
-            r"(?-i:AI)\s+(?:language\s+)?(?:models?|systems?|assistants?|agents?|crawlers?|bots?))")
+# ... or by product name (not in the greetings above: "Dear Claude," is a letter).
+_AI_NAME = r"(?:" + _MODEL + r"|GPT(?:-\d+)?|ChatGPT|Claude|Gemini|Copilot)"
 _AI_ORDERS = (r"(?:system\s+(?:message|prompt)s?|(?:initial|hidden|original)\s+prompts?|prompts|programming|training|"
               r"guardrails|safety\s+(?:checks|features|protocols|filters|measures)|content\s+(?:filters?|filtering|"
               r"polic(?:y|ies))|developer\s+mode|(?:OpenAI|Anthropic|usage)\s+polic(?:y|ies))")
@@ -211,7 +212,7 @@ user users username pass password passwd host hostname port url uri email mail v
 num date time token text string str int float bool type field table column db database project region bucket
 account app server domain ip address addr phone code secret city country company org title message msg arg args
 param params option options command cmd input output src dest source target env branch repo tag image container
-pod namespace cluster node service index item list data json query size count amount price year month day id
+pod namespace cluster node service index item list data json query size count amount price year month day
 enter return esc escape tab ctrl alt shift space del delete backspace home end pgup pgdn ins up down left right
 cr lf eof eol nul null note warning tip info todo fixme example snip snipped redacted censored deleted removed
 edit update spoiler quote rant sarcasm sigh grin snark humor placeholder insert here

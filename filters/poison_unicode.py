@@ -68,6 +68,7 @@ OTHER_FORMAT_CHARS = frozenset(
 ) - INVISIBLE_CHARS - BIDI_CHARS
 _ARABIC_FORMAT = frozenset(c for c in OTHER_FORMAT_CHARS if "\u0600" <= c <= "\u08ff")
 
+
 def _char_class(chars: frozenset[str] | set[str] | dict[str, str]) -> str:
     """A regex character class of code-point ranges (a long list of singletons is slow in `re`)."""
     points = sorted(ord(c) for c in chars)
@@ -189,9 +190,6 @@ _HOMOGLYPH_SCRIPTS = frozenset(
     "CYRILLIC GREEK ARMENIAN CHEROKEE COPTIC LISU WARANG CANADIAN MATHEMATICAL FULLWIDTH "
     "DOUBLE-STRUCK SCRIPT BLACK-LETTER DESERET OSAGE TIFINAGH".split()
 )
-
-
-
 
 def _compat_letters() -> frozenset[str]:
     """Characters that NFKC folds to one ASCII letter: fullwidth and mathematical letters,
@@ -560,7 +558,7 @@ def _scan_compat_lookalikes(text: str, f: UnicodeFindings) -> None:
         if n_ascii >= 2:
             before = text[m.start() - 1] if m.start() else ""
             after = text[m.end()] if m.end() < len(text) else ""
-            if before not in "/[" and after not in "/]" or not (before or after):
+            if before not in ("/", "[") and after not in ("/", "]"):
                 spliced += 1
         elif not n_ascii and n_look >= 3 and all(ch in COMPAT_LETTERS for ch in w):
             styled.append(w)
