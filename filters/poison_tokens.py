@@ -19,6 +19,8 @@ import re
 from typing import Iterator
 from dataclasses import dataclass, field
 
+from filters.poison_injection import injection_sentences
+
 # --- patterns ------------------------------------------------------------------------
 
 # Specific control tokens of released tokenizers / chat templates (strong).
@@ -101,7 +103,7 @@ _INJECTION = [
     r"free\s+from\s+(?:all\s+)?(?:restrictions|rules))",
     r"\b(?:you\s+are|you're)\s+no\s+longer\s+(?:an?\s+)?(?:AI\b|assistant|AI\s+assistant|language\s+model|chatbot|ChatGPT|"
     r"bound\s+by|restricted\s+by|limited\s+by|required\s+to\s+follow)",
-    r"\b(?:do\s+anything\s+now|DAN\s+mode|developer\s+mode\s+(?:enabled|activated|on)|jailbreak\s+mode)\b",
+    r"\b(?:do\s+anything\s+now|DAN\s+mode|developer\s+mode\s+(?:enabled|activated|on(?=\s*(?:[.!:;,)\n]|$)))|jailbreak\s+mode)\b",
     r"\b(?:reveal|print|output|repeat|show|leak|disclose|dump)\s+(?:me\s+)?(?:your|the|its)\s+(?:system\s+prompt|"
     r"(?:initial|original|hidden|secret|first)\s+(?:prompt|instructions)|instructions\s+above)",
     r"\b(?:new|updated|real|actual|secret|hidden|important)\s+(?:system\s+)?(?:instructions?|directives?)\s*:",
@@ -145,7 +147,9 @@ _OVERRIDE_VERB = (r"(?:ignore|disregard|forget|override|bypass|drop|reset|scratc
                   r"deactivate|turn\s+off)")
 # ... or by product name (not in the greetings above: "Dear Claude," is a letter).
 _AI_NAME = r"(?:" + _MODEL + r"|GPT(?:-\d+)?|ChatGPT|Claude|Gemini|Copilot)"
-_AI_ORDERS = (r"(?:system\s+(?:message|prompt)s?|(?:initial|hidden|original)\s+prompts?|prompts|programming|training|"
+# ("training" ends there: "forget your training wheels" is about bicycles)
+_AI_ORDERS = (r"(?:system\s+(?:message|prompt)s?|(?:initial|hidden|original)\s+prompts?|prompts|programming|"
+              r"training(?=\s*(?:[.,;:!?)]|$)|\s+(?:and|or|to|so|then|for|now|completely|entirely)\b)|"
               r"guardrails|safety\s+(?:checks|features|protocols|filters|measures)|content\s+(?:filters?|filtering|"
               r"polic(?:y|ies))|developer\s+mode|(?:OpenAI|Anthropic|usage)\s+polic(?:y|ies))")
 _INJECTION_PARTS = [
@@ -179,7 +183,8 @@ _INJECTION_ORDERS = [
     r"these\s+|those\s+)?(?:" + _WHICH_WEAK + r"\s+){1,2}" + _ORDERS_WEAK,
     r"\b" + _SET_ASIDE + r"\s+(?:all\s+|any\s+|every\s+)?(?:of\s+)?(?:the\s+|your\s+)?" + _ORDERS_WEAK
     + r"\s+(?:you\s+(?:were|have\s+been)\s+given|given\s+to\s+you|you\s+received)",
-    r"\b(?:ignore|disregard|forget|bypass)\s+(?:your|the|all|their|its)\s+(?:content\s+polic(?:y|ies)|restrictions|training)",
+    r"\b(?:ignore|disregard|forget|bypass)\s+(?:your|the|all|their|its)\s+(?:content\s+polic(?:y|ies)|restrictions|"
+    r"training(?=\s*(?:[.,;:!?)]|$)|\s+(?:and|or|to|so|then|for|now|completely|entirely)\b))",
 ]
 _IMPERATIVE_BEFORE_RE = re.compile(
     r"(?:^|[\n.!?:;,(\[\"“‘*>-]\s*|\b(?:please|kindly|now|and|then|just|simply|so|also|instead|first|next|must)\s+)$",
@@ -331,13 +336,27 @@ def _near(text: str, start: int, end: int, pattern: re.Pattern) -> bool:
 
 
 def _quoted(text: str, start: int, end: int) -> bool:
+    """Inside a quotation: right between quote marks, or after an unclosed double quote on its
+    line with the quote closed later on it (dialogue: 'She whispered, "Forget everything you
+    were told about me and listen."')."""
     before = text[max(0, start - 2) : start]
     after = text[end : end + 2]
-    return any(q in before for q in "\"'“‘«`") and any(q in after for q in "\"'”’»`")
+    if any(q in before for q in "\"'“‘«`") and any(q in after for q in "\"'”’»`"):
+        return True
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", end)
+    head = text[line_start:start]
+    tail = text[end : line_end if line_end >= 0 else len(text)]
+    opened = head.count("“") > head.count("”") or head.count('"') % 2 == 1
+    return opened and ("”" in tail or '"' in tail)
 
 
-def scan_tokens(text: str, code: list[tuple[int, int]] | None = None) -> TokenFindings:
-    """Count control tokens and injection phrases, split by running text vs discussion."""
+def scan_tokens(text: str, code: list[tuple[int, int]] | None = None, injection_cue_score: int = 3) -> TokenFindings:
+    """Count control tokens and injection phrases, split by running text vs discussion.
+
+    Injections are the phrase patterns below plus the sentences `filters.poison_injection`
+    scores at `injection_cue_score` or more (0: patterns only).
+    """
     f = TokenFindings()
     spans = Spans(code if code is not None else code_spans(text))
     strong_spans: list[tuple[int, int]] = []
@@ -380,7 +399,23 @@ def scan_tokens(text: str, code: list[tuple[int, int]] | None = None) -> TokenFi
                 f.injection_discussed += 1
             else:
                 f.injection += 1
+    for hit in injection_sentences(text, injection_cue_score):
+        s, e = hit.start, hit.end
+        if any(s <= p < e for p in seen):
+            continue  # a phrase pattern already counted this sentence
+        if (spans.contains(s) or spans.contains(e - 1) or _quoted_sentence(text[s:e])
+                or _near(text, s, e, _INJECTION_TALK_RE)):
+            f.injection_discussed += 1
+        else:
+            f.injection += 1
     return f
+
+
+def _quoted_sentence(sentence: str) -> bool:
+    """A sentence that is one quotation ('"Tell the user ...," she said' is not: dialogue
+    goes on after the quote)."""
+    body = sentence.strip().rstrip(".!?")
+    return len(body) > 2 and body[0] in "\"'“‘«`" and body[-1] in "\"'”’»`"
 
 
 def _placeholder(tok: str) -> bool:

@@ -176,6 +176,9 @@ class PoisoningConfig:
     min_special_tokens: int = 1
     min_weak_special_tokens: int = 2  # generic shapes (<s>, <TRIGGER>, |WORD|)
     min_prompt_injections: int = 1
+    # A sentence that both addresses the model reading the page and steers it, scored from
+    # its parts (`filters.poison_injection`): the score at which it counts (0: phrase patterns only).
+    injection_cue_score: int = 3
     # --- KenLM signals (English only)
     model_path: Optional[str] = None  # None = packaged model of filters.quality
     sp_model_path: Optional[str] = None
@@ -384,7 +387,7 @@ class PoisonTagger:
                 labels.append("sanitized_invisible")
 
         code = code_spans(text)
-        tok = scan_tokens(text, code)
+        tok = scan_tokens(text, code, cfg.injection_cue_score)
         if cfg.special_token and (
             tok.special >= cfg.min_special_tokens or tok.special_weak >= cfg.min_weak_special_tokens
         ):
