@@ -23,19 +23,21 @@ from typing import Iterator
 
 # Who an injection speaks to. Bare "assistant", "agent", "model" and "bot" are people,
 # cars and software too, so they count only in the address forms below.
-_AI = (r"(?:(?-i:AI)(?:\s+(?:language\s+)?(?:models?|systems?|assistants?|agents?|crawlers?|bots?|tools?|readers?|"
+_AI = (r"(?:(?-i:AIs)|(?:reviewers?|readers?|graders?|evaluators?|screeners?|recruiters?)\s+(?:using|with)\s+"
+       r"(?:(?-i:AI)|LLMs?|language\s+models?)(?:\s+(?:tools?|assistance|assistants?))?|"
+       r"(?-i:AI)(?:(?:\s+[a-z-]+)?\s+(?:language\s+)?(?:models?|systems?|assistants?|agents?|crawlers?|bots?|tools?|readers?|"
        r"reviewers?|screeners?|summari[sz]ers?|recruiters?|scrapers?|browsers?|services?|search\s+engines?))?|LLMs?|"
        r"(?:large\s+)?language\s+models?|chatbots?|(?:automated|autonomous|virtual|digital|(?:AI|GPT|LLM)-(?:based|"
        r"powered|driven|enabled)|summari[sz]ing|screening|hiring|reviewing|browsing|writing|search|answer|chat|coding)\s+"
        r"(?:[a-z-]+\s+)?(?:agents?|assistants?|systems?|readers?|reviewers?|tools?|crawlers?|bots?|scrapers?|"
-       r"screeners?|engines?)|bots?|crawlers?|assistants?|agents?|models?|summari[sz]ers?|(?-i:GPT)(?:-?\d[\w.]*)?|"
+       r"screeners?|engines?|graders?|evaluators?|judges?|raters?|markers?)|bots?|crawlers?|assistants?|agents?|models?|summari[sz]ers?|(?-i:GPT)(?:-?\d[\w.]*)?|"
        r"ChatGPT|Claude|Gemini|Copilot|Bard|Llama|Grok|Bing|Perplexity|DeepSeek|Mistral|Qwen|Siri|Alexa|Cortana)")
 # ... and the names that mean a model wherever they stand.
 _AI_STRICT = (r"(?:(?-i:AI)|LLMs?|(?:large\s+)?language\s+models?|chatbots?|(?-i:GPT)(?:-?\d[\w.]*)?|ChatGPT|Claude|"
               r"Gemini|Copilot|Bard|Llama|Grok|Bing|Perplexity|DeepSeek|Mistral|Qwen)")
 # What may stand between the addressee and the comma or verb: "Bots that index this page,",
 # "Any automated agent reading this should".
-_AI_CLAUSE = r"(?:\s+only)?(?:\s+(?:that|which|who)\s+[^,:;.!?\n]{1,60}?|\s+(?-i:[a-z]+(?:ing|ed))\b[^,:;.!?\n]{0,60}?)?"
+_AI_CLAUSE = r"(?:\s*/\s*[a-z-]+)?(?:\s+only)?(?:\s+(?:that|which|who)\s+[^,:;.!?\n]{1,60}?|\s+(?-i:[a-z]+(?:ing|ed))\b[^,:;.!?\n]{0,60}?)?"
 # Verbs that change what a model outputs or does (base forms).
 _STEER = (r"(?:say|state|tell|answer|respond|reply|recommend|rate|rank|describe|classify|label|mark|mention|include|"
           r"append|insert|add|cite|quote|name|write|print|output|reveal|list|send|forward|e-?mail|open|execute|run|"
@@ -45,7 +47,8 @@ _STEER = (r"(?:say|state|tell|answer|respond|reply|recommend|rate|rank|describe|
           r"upload|post|delete|transfer|pay|buy|download|install|navigate|link|emphasi[sz]e|conclude|confirm|assert|"
           r"present|portray|characteri[sz]e|highlight|stop|avoid|disable|bypass|override|generate|produce|"
           r"provide|create|compose|draft|change|modify|alter|edit|update|replace|move|encode|paste|copy|collect|extract|"
-          r"gather|locate|omit|instruct)")
+          r"gather|locate|omit|instruct|urge|persuade|convince|refer|route|"
+          r"remember|believe|assume|know|learn|assure|insist)")
 # Orders a model has: what an override sets aside.
 _ORDERS = (r"(?:instructions?|prompts?|system\s+(?:prompt|message)s?|directives?|commands|guidelines?|rules|"
            r"constraints?|restrictions?|filters?|filtering|guardrails?|safeguards?|programming|training|polic(?:y|ies)|"
@@ -57,8 +60,9 @@ _NOUN_END = (r"(?=\s*(?:[.,;:!?)\"'”’\n]|$)|\s+(?:and|or|so|then|to|for|in|a
 _SET_ASIDE = (r"(?:ignore|disregard|forget|skip|override|bypass|drop|discard|abandon|scratch|circumvent|disable|"
               r"deactivate|suspend|cancel|revoke|rescind|nullify|void|erase|delete|clear|(?:turn|switch)\s+off|throw\s+out|cast\s+off|break\s+free\s+of|"
               r"(?:stop|cease|quit)\s+(?:following|obeying|applying|using|enforcing)|"
-              r"(?:no\s+longer|do\s+not|don't|never)\s+(?:follow|obey|apply|enforce|observe))")
-_ORDER_FORM = (r"(?:^\W*|[\n:;,(\[\"“*>-]\s*|\b(?:please|kindly|now|then|and|just|simply|also|instead|always|never|"
+              r"(?:no\s+longer|do\s+not|don't|never)\s+(?:follow|obey|apply|enforce|observe)s?)")
+_ORDER_FORM = (r"(?:^\W*|[\n:;,(\[\"“*>-]\s*|\b(?:please|pls|plz|kindly|now|then|and|just|simply|also|instead|always|never|"
+               r"dont|(?:ask|asks|asking|want|wants|need|needs|request|requests|require|requires)\s+you\s+to|"
                r"only|first|next|so|must|should|shall|you\s+will|need\s+to|needs\s+to|have\s+to|has\s+to|are\s+to|"
                r"is\s+to|(?:are|is)\s+required\s+to|(?:do|does)\s+not|don't|must\s+not|should\s+not)\s+)"
                r"(?:now\s+|always\s+|only\s+|also\s+|instead\s+|immediately\s+|simply\s+|quietly\s+|silently\s+)?")
@@ -85,9 +89,10 @@ def _cue(name: str, side: str, weight: int, pattern: str, gate: str = "") -> Cue
     return Cue(name, side, weight, re.compile(pattern, re.IGNORECASE), frozenset(gate.split()))
 
 
-_AI_WORDS = ("ai llm llms chatbot chatbots bot bots crawler crawlers assistant assistants agent agents model models "
+_AI_WORDS = ("ai ais llm llms chatbot chatbots bot bots crawler crawlers assistant assistants agent agents model models "
              "summariser summarisers summarizer summarizers gpt chatgpt claude gemini copilot bard llama grok automated "
-             "autonomous virtual digital tool tools engine engines system systems bing perplexity deepseek mistral qwen "
+             "autonomous virtual digital based powered driven enabled summarizing summarising screening hiring reviewing "
+             "browsing writing search chat coding reviewers readers graders evaluators recruiters bing perplexity deepseek mistral qwen "
              "siri alexa cortana")
 
 
@@ -98,12 +103,34 @@ CUES: tuple[Cue, ...] = (
     _cue("addressed", "address", 2,
          r"^\W*(?:[a-z]+\s+)?(?:" + _GREETING + r"(?:\s+(?:to|for))?[,:!]?\s+)?(?:(?:to|for)\s+)?"
          r"(?:the\s+|any\s+|all\s+|every\s+|each\s+|an?\s+)?(?:[a-z-]+\s+)?" + _AI + _AI_CLAUSE +
-         r"(?:\s*:\s*(?=(?-i:[a-z])|(?-i:[A-Z]{2,}\s+[A-Z]{2,})|you\b|your\b|please\b|do\b|don't\b|never\b|always\b|only\b|ignore\b|disregard\b|"
+         r"(?:\s*:\s*(?=(?-i:[a-z])|(?-i:[A-Z]{2,}\s+[A-Z]+\b)|you\b|your\b|please\b|do\b|don't\b|never\b|always\b|only\b|ignore\b|disregard\b|"
          r"forget\b|from\s+now|the\s+user)|\s*,\s*(?:please\s+|kindly\s+|now\s+|just\s+)?"
          r"(?=you\b|your\b|do\b|don't\b|never\b|always\b|only\b|when\b|if\b|whatever\b|whenever\b|from\s+now|"
-         r"new\s+(?:task|instructions?|rules?|orders?|goal)|the\s+user|this\s+|"
+         r"new\s+(?:task|instructions?|rules?|orders?|goal)|the\s+user|this\s+|(?:hi|hey|hello|dear)\b|whoever\b|"
+         r"pls\b|plz\b|dont\b|" + _AI_STRICT + r"\b|"
          r"the\s+(?:correct|right|real|only|following|text|content|page|document)\b|" + _STEER + r"\b))",
          _AI_WORDS),
+    # "[hidden text for LLMs]", "Model instructions (hidden):", "To whoever is automating this inbox:"
+    _cue("addressed_heading", "address", 2,
+         r"^\W*[\[(<](?:[^\])>\n]{0,30}\s)?(?:for|to)\s+(?:the\s+|any\s+|all\s+)?" + _AI + r"\s*[\])>]|"
+         r"^\W*(?:[a-z-]+\s+)?(?:(?-i:AI)|LLMs?|models?|assistants?|agents?|bots?|chatbots?|crawlers?)\s+(?:instructions?|"
+         r"directives?|notes?|rules|guidance|prompt)\s*(?:\([^)\n]{0,20}\)\s*)?:|"
+         r"^\W*(?:to\s+)?(?:whoever|whatever|anyone|anything)\s+(?:is\s+|that\s+is\s+)?(?-i:[a-z]+ing)\s+this\b"
+         r"[^:,\n]{0,40}[:,]",
+         _AI_WORDS + " whoever whatever anyone anything"),
+    # "As the operator of this store, I am instructing all automated assistants to ..."
+    _cue("instructing_model", "address", 2,
+         r"\b(?:I|we)\s+(?:am\s+|are\s+|hereby\s+)?(?:instruct|order|command|direct|require|ask|tell|want)(?:ing|s)?\s+"
+         r"(?:all\s+|any\s+|every\s+|the\s+)?(?:[a-z-]+\s+)?" + _AI + r"\s+to\b",
+         _AI_WORDS),
+    # "Whenever you encounter the phrase ...": a trigger rule, the shape of a backdoor
+    _cue("trigger_rule", "address", 2,
+         r"\b(?:whenever|when|if|each\s+time|every\s+time|once)\s+(?:you\s+(?:see|encounter|read|receive|are\s+given|"
+         r"come\s+across)|(?:a|the|any)\s+(?:prompt|message|input|user|query|question|request)\s+(?:contains|includes|"
+         r"mentions|says|uses))\s+(?:(?:the\s+|this\s+)?(?:exact\s+)?(?:phrase|word|string|token|keyword|code\s*word|"
+         r"sentence|text|term)s?\b|[\"“'])",
+         "phrase phrases string token keyword codeword term contains includes mentions says uses word words "
+         "sentence text"),
     # "..., language model, respond ...": addressed between commas
     _cue("addressed_mid", "address", 2,
          r",\s+(?:dear\s+)?" + _AI_STRICT + r"\s*,\s*(?:please\s+)?(?:you\b|" + _STEER + r"\b)",
@@ -111,7 +138,8 @@ CUES: tuple[Cue, ...] = (
     # "The assistant must answer ...", "Any automated agent reading this should send ..." (not
     # "our assistant": a product page describing its own tool)
     _cue("model_ordered", "address", 1,
-         r"(?<!\bour\s)(?<!\bmy\s)(?<!\byour\s)(?<!\btheir\s)(?<!\bits\s)\b" + _AI + _AI_CLAUSE +
+         r"(?<!\bour\s)(?<!\bmy\s)(?<!\byour\s)(?<!\btheir\s)(?<!\bits\s)(?<!\bthe\s)(?<!\ban\s)(?<!\ba\s)"
+         r"(?<!\bThe\s)(?<!\bAn\s)(?<!\bA\s)\b" + _AI + _AI_CLAUSE +
          r"\s+(?:must|should|shall|is\s+to|are\s+to|needs?\s+to|has\s+to|have\s+to|"
          r"(?:is|are)\s+(?:now\s+)?(?:required|expected|instructed|asked|permitted|allowed|authori[sz]ed)\s+to|"
          r"ought\s+to)\s+(?:now\s+|always\s+|only\s+|also\s+|instead\s+|silently\s+|quietly\s+)?(?:not\s+)?"
@@ -119,7 +147,7 @@ CUES: tuple[Cue, ...] = (
          _AI_WORDS),
     # "If you are an automated hiring tool, ...", "As the AI evaluating this listing, you should ..."
     _cue("model_in_role", "address", 1,
-         r"\b(?:if|when|whenever|should|once|for)\s+(?:you\s+are\s+|you're\s+)?(?:an?|the|any|every)\s+"
+         r"\b(?:if|when|whenever|should|once|for)\s+(?:you\s+are\s+|you're\s+|you\s+be\s+)?(?:an?|the|any|every)\s+"
          r"(?:[a-z-]+\s+){0,2}?" + _AI + r"\b|"
          # ("as a travel agent" is a person)
          r"\bas\s+(?:an?|the|any)\s+(?:[a-z-]+\s+){0,2}?" + _AI_STRICT + r"\b",
@@ -129,8 +157,16 @@ CUES: tuple[Cue, ...] = (
          r"\b(?:you\s+are|you're|(?:pretend|act|roleplay|behave)\s+(?:to\s+be|as|like))\s+(?:now\s+|just\s+|only\s+|"
          r"simply\s+|actually\s+)?(?:an?\s+|the\s+)(?:[a-z-]+\s+){0,2}?(?:(?-i:AI)|language\s+model|LLM|chatbot|"
          r"AI\s+model|assistant)\b|\byou(?:\s+have|'ve)\s+been\s+(?:upgraded|converted|switched|reprogrammed|"
-         r"reconfigured|transformed|unlocked|jailbroken)\b",
-         "ai language llm chatbot assistant upgraded converted switched reprogrammed reconfigured transformed unlocked jailbroken"),
+         r"reconfigured|transformed|unlocked|jailbroken)\b|"
+         r"\byou\s*\(\s*(?:the|an?)\s+(?:[a-z-]+\s+){0,2}?(?:model|AI|LLM|assistant|chatbot)\b|"
+         r"\byou\s+are\s+(?:now\s+)?[\"“']?(?-i:[A-Z])[\w-]*[\"”']?\s*,\s*an?\s+(?:[a-z-]+\s+){0,3}?(?:AI|assistant|bot|"
+         r"chatbot|model|persona)\b",
+         "ai language llm chatbot assistant model bot persona upgraded converted switched reprogrammed reconfigured transformed unlocked jailbroken"),
+    # "pretend you are my late grandmother": a persona for the reader to take on
+    _cue("persona", "address", 1,
+         r"\b(?:pretend|imagine|act\s+as\s+if|roleplay\s+as|role-play\s+as|play\s+the\s+role\s+of)\s+(?:that\s+)?"
+         r"(?:you\s+are|you're|my|an?\s+)|\bstay\s+in\s+(?:that|this|the|your)\s+(?:role|character|persona)\b",
+         "pretend imagine act roleplay role play stay"),
     _cue("you_are_assistant", "address", 1,
          r"\b(?:you\s+are|you're|as)\s+(?:now\s+)?(?:an?\s+|the\s+)(?:[a-z-]+\s+){0,2}?(?:assistant|bot)\b",
          "assistant bot"),
@@ -145,8 +181,10 @@ CUES: tuple[Cue, ...] = (
          r"\bwhen(?:ever)?\s+(?:you\s+)?(?:summari[sz]e|summari[sz]ing|read|reading|process|processing|cite|citing|"
          r"quote|quoting|mention|mentioning|reference|describe|recommend|discuss)\s+this\b|"
          r"\bwhen\s+(?:you\s+are\s+|you're\s+)?asked\s+(?:about|for|to)\b|"
+         r"\b(?:when|if|whenever|once)\s+(?:you|it|they|an?\s+[\w-]+|the\s+[\w-]+)\s+(?:is|are|gets?|get)\s+asked\b|"
+         r"\b(?:learn|learns|learning|trained|train)\s+(?:from|on)\s+this\b|"
          r"\bwhen(?:ever)?\s+(?:the\s+|a\s+)?users?\s+(?:asks?|requests?|quer(?:y|ies)|types?|wants?)\b|"
-         r"\b(?:in|to|into|with|at\s+the\s+(?:start|end|beginning|top|bottom)\s+of)\s+(?:your|every|each|all|any)\s+"
+         r"\b(?:in|to|into|with|for|at\s+the\s+(?:start|end|beginning|top|bottom)\s+of)\s+(?:your|every|each|all|any)\s+"
          r"(?:(?:next|future|following|final|subsequent)\s+)?(?:reply|replies|response|responses|answer|answers|"
          r"summary|summaries|output|outputs|completion|completions)\b|"
          r"\b(?:begin|start|end|finish|open|close|prefix)\s+(?:your|every|each)\s+(?:reply|response|answer|summary|"
@@ -159,7 +197,7 @@ CUES: tuple[Cue, ...] = (
          "references describe describes summary summaries overview description evaluation analysis assessment "
          "citing quoting mentioning referencing discussing mention recommend discuss asked reply replies response "
          "responses answer answers output outputs completion completions answering responding replying user users "
-         "respond reply summarize summarise"),
+         "respond reply summarize summarise learn learns learning train"),
     # "all previous instructions": orders given earlier in a conversation ("the instructions
     # above" is documentation: "if you are on a Mac, ignore the instructions above")
     _cue("prior_orders", "address", 1,
@@ -181,8 +219,10 @@ CUES: tuple[Cue, ...] = (
     _cue("standing_order", "address", 1,
          r"\bfrom\s+(?:now|here|this\s+point|this\s+moment)\s+(?:on|onwards?|forward)\b|"
          r"\b(?:for|during|in)\s+(?:the\s+(?:rest|remainder|duration)\s+of\s+)?(?:this|the|our)\s+(?:session|"
-         r"conversation|chat)\b|\buntil\s+(?:told|instructed)\s+otherwise\b",
-         "from session conversation chat otherwise"),
+         r"conversation|chat)\b|\buntil\s+(?:told|instructed)\s+otherwise\b|"
+         r"\b(?:in|for|during)\s+(?:all\s+|any\s+)?(?:future|subsequent|later|upcoming)\s+(?:conversations|chats|sessions|"
+         r"answers|responses|replies|interactions)\b",
+         "from session conversation chat otherwise future subsequent later upcoming"),
     # "your instructions", "your safety settings", "your developer": what only a model has
     _cue("your_orders", "address", 1,
          r"\byour\s+(?:(?:own|previous|prior|earlier|original|initial|current|existing|usual|normal|standard|default|"
@@ -197,13 +237,16 @@ CUES: tuple[Cue, ...] = (
     _cue("the_user", "address", 1,
          r"\b" + _USER + r"(?:'s?)?\b(?!\s+(?:manual|guide|interface|experience|account|agent|base|name|id|group|"
          r"story|stories|manuals|guides|research|testing|reviews?|community|forum|documentation|profile|settings)\b)"
-         r"(?!'s\s+(?:manual|guide))",
-         "user users operator operators human humans"),
+         r"(?!'s\s+(?:manual|guide))|"
+         r"\b(?:the|a)\s+(?:person|human|customer|shopper|visitor|searcher|people)\s+(?:asking|searching|chatting|"
+         r"using\s+you|talking\s+to\s+you)\b|\buser\s+has\s+(?:pre-?)?(?:authori[sz]ed|approved|consented|requested|"
+         r"confirmed|granted)\b",
+         "user users operator operators human humans asking searching chatting using talking"),
     # "Set your safety settings aside", "drop whatever constraints you were given", "your earlier
     # directives have been revoked": orders set aside
     _cue("override", "steer", 2,
          _ORDER_FORM + _SET_ASIDE + r"\s+(?:all\s+|any\s+|every\s+|each\s+|whatever\s+)?(?:of\s+)?"
-         r"(?:(?:the|your|these|those|its|such|my|our)\s+)?(?:[a-z-]+\s+){0,2}?" + _ORDERS + r"\b|"
+         r"(?:(?:the|your|these|those|its|such|my|our)\s+)?(?:[a-z'-]+\s+){0,2}?" + _ORDERS + r"\b|"
          r"\b(?:set|put|lay|push|leave)\s+(?:all\s+)?(?:of\s+)?(?:the|your|these|those|any)\s+(?:[a-z-]+\s+){0,2}?"
          + _ORDERS + r"\s+aside\b|"
          r"\b" + _ORDERS + r"\b[^.!?\n]{0,40}?\b(?:(?:have|has)\s+been|are|is|were)\s+(?:now\s+|hereby\s+|"
@@ -214,6 +257,8 @@ CUES: tuple[Cue, ...] = (
          r"\b(?:whatever|regardless\s+of\s+what|no\s+matter\s+what|despite\s+what)\s+your\s+(?:[a-z-]+\s+){0,2}?"
          + _ORDERS + r"\s+(?:say|says|tell|state|require)|"
          r"\b(?:whatever|any)\s+" + _ORDERS + r"\s+you\s+(?:were|have\s+been|had\s+been)\s+given\b|"
+         r"\b(?:ignore|disregard|forget|skip|override|bypass|drop|discard)\s+(?:the\s+|what\s+the\s+)?(?:user'?s?|human'?s?|"
+         r"person'?s?)\s+(?:question|request|query|prompt|message|input|instructions?|asks?|asked|said|wants?)\b|"
          r"\b(?:forget|ignore|disregard|discard)\s+(?:everything|anything|all|whatever)\s+(?:that\s+)?(?:your\s+\w+|"
          r"you\s+(?:were|have\s+been|'ve\s+been)|(?:I|we|they)\s+(?:have\s+)?)\s*(?:told|said|wrote|taught|gave|"
          r"instructed)\b|"
@@ -235,7 +280,14 @@ CUES: tuple[Cue, ...] = (
          r"configuration|private\s+(?:data|keys?|information)|previous\s+messages|(?:every|all|each)\s+"
          r"(?:files?|documents?|e-?mails?|messages?|contacts?)|id_rsa|session\s+cookies?)\b|(?<![\w.])\.(?:ssh|env)\b|"
          r"\bhttps?://\S+[?&][\w-]*=(?=[\s\"'{<]|$)|"
-         r"\b(?:markdown|hidden|invisible)\s+(?:image|link|html\s+comment|comment|pixel)\b|\bquery\s+string\b"),
+         r"\b(?:markdown|hidden|invisible)\s+(?:image|link|html\s+comment|comment|pixel)\b|\bquery\s+string\b|"
+         r"\b(?:re-?enter|enter|provide|confirm|type|share|submit|verify)\s+(?:their|your|the|his|her)\s+(?:[a-z-]+\s+){0,2}?"
+         r"(?:password|passcode|pin|one-time\s+(?:code|password)|otp|2fa\s+code|security\s+code|card\s+number|cvv|"
+         r"seed\s+phrase|recovery\s+phrase|private\s+key|credentials)\b|"
+         r"\b(?:send|sends|post|posts|upload|uploads|forward|forwards|transmit|submit|exfiltrate)\b[^.!?\n]{0,80}?\bto\s+"
+         r"(?:https?://|[\w.+-]+@[\w-]+\.[\w.]+)|"
+         r"\bcurl\s[^|\n]{0,200}\|\s*(?:ba|z)?sh\b|\bwget\s[^|\n]{0,200}\|\s*(?:ba|z)?sh\b|authorized_keys\b|"
+         r"\brm\s+-rf\s+[/~]"),
     # "do not tell the user", "keep this note secret", done "quietly"
     _cue("secrecy", "steer", 1,
          r"\b(?:do\s+not|don't|never|must\s+not|mustn't|should\s+not|shouldn't|without)\s+(?:ever\s+)?(?:tell(?:ing)?|"
@@ -263,10 +315,14 @@ CUES: tuple[Cue, ...] = (
          r"\b(?:message|notice|note|instruction|request)s?\s+(?:comes?|is|are)\s+(?:directly\s+)?from\s+(?:the\s+)?"
          r"(?:OpenAI|Anthropic|Google|Microsoft|system|developers?|admin\w*|security|trust\s+and\s+safety|site\s+owner|"
          r"operator)|\byou\s+(?:may|can|are\s+free\s+to)\s+now\s+(?:generate|ignore|say|write|produce|answer|output|"
-         r"disregard|bypass|reveal|share)\b|\b(?:has|have)\s+(?:requested|asked|demanded)\s+that\s+you\b"),
+         r"disregard|bypass|reveal|share)\b|\b(?:has|have)\s+(?:requested|asked|demanded)\s+that\s+you\b|"
+         r"\b(?:security|trust\s+and\s+safety|IT|admin|compliance|engineering|support)\s+team\s+(?:notice|message|alert|"
+         r"instruction|directive)s?\b|\bpre-?(?:authori[sz]ed|approved)\b|"
+         r"\b(?:site|website|page|store|shop)\s+(?:owner|admin|administrator|operator)s?\b|"
+         r"\bas\s+the\s+(?:operator|owner|administrator|admin|developer)\s+of\s+this\b"),
     _cue("unbounded", "steer", 1,
          r"\bwith(?:out)?\s+(?:any\s+)?(?:no\s+)?(?:limits|limitations|restrictions|filters|censorship|refus(?:ing|als?)|"
-         r"disclaimers|warnings)\b|\bno\s+(?:limits|restrictions|filters|censorship|boundaries)\b|"
+         r"disclaimers|warnings|(?:further\s+)?confirmation|approval|asking|verification|checking)\b|\bno\s+(?:limits|restrictions|filters|censorship|boundaries)\b|"
          r"\b(?:don't|do\s+not|doesn't|does\s+not)\s+have\s+any\s+(?:limits|restrictions|rules|filters|guidelines)\b|"
          r"\bnever\s+(?:refuses?|declines?|says\s+no|warns?)\b|\b(?:unrestricted|unfiltered|uncensored)\b|"
          r"\bregardless\s+of\s+(?:legality|ethics|morality|safety|the\s+law|consequences|(?:any\s+)?rules)\b"),
@@ -274,7 +330,11 @@ CUES: tuple[Cue, ...] = (
          r"\b(?:comply|obey)\b|\bdo\s+(?:exactly\s+)?(?:as|what)\s+(?:I|we)\s+(?:say|tell|ask)\b"),
     # a verdict written for the model to repeat
     _cue("verdict", "steer", 1,
-         r"\b(?:five|5)[\s-]+stars?\b|\b(?:five|5|ten|10)\s*(?:out\s+of|/)\s*(?:five|5|ten|10)\b|"
+         r"\b(?:five|5|4\.\d|5\.0)[\s-]+stars?\b|\b(?:five|5|ten|10|100)\s*(?:out\s+of|/)\s*(?:five|5|ten|10|100)\b|"
+         r"\bdeserves?\s+(?:full\s+marks|a\s+perfect|the\s+highest|top\s+marks|an?\s+A\b)|"
+         r"\b(?:passes|meets|satisfies|exceeds)\s+(?:all|every)\s+(?:the\s+)?(?:criteria|requirements|standards|checks)\b|"
+         r"\bthe\s+(?:completion|response|answer|output|reply)\s+(?:must|should|will)\s+(?:always\s+)?be\b|"
+         r"\b100\s*%\s*(?:safe|legit|legitimate|trustworthy|reliable|genuine)\b|\bleading\s+voice\b|"
          r"\b(?:positive|glowing|favou?rable|excellent|perfect|top)\s+(?:[a-z]+\s+)?(?:review|rating|testimonial|summary|"
          r"assessment|evaluation|score|marks)\b|\brecommend\s+(?:acceptance|approval|publication|hiring)\b|"
          r"\bshould\s+be\s+(?:cited|quoted|described|presented|treated|referred\s+to)\s+as\b|"
@@ -352,7 +412,8 @@ def _score(sentence: str, words: set[str], carried: tuple[Cue, ...] = ()) -> tup
 _BARE_ADDRESS_RE = re.compile(
     r"^\W*(?:" + _GREETING + r"[,:!]?\s+)?(?:(?:to|for)\s+)?(?:the\s+|any\s+|all\s+)?(?:[a-z-]+\s+)?" + _AI_STRICT +
     r"(?:\s+(?:models?|systems?|assistants?|agents?|readers?|reviewers?|crawlers?))?"
-    r"(?:\s+(?:instructions?|directives?|notes?|orders)(?:\s+(?:follow|below))?)?\W*$",
+    r"(?:\s+(?:instructions?|directives?|notes?|orders)(?:\s+(?:follow|below))?)?\W*$|"
+    r"^\W*" + _GREETING + r"[,:!]?\s+(?:dear\s+|my\s+)?(?:assistants?|bots?|chatbots?|models?|agents?)\W*$",
     re.IGNORECASE,
 )
 _ADDRESSED_BEFORE = Cue("addressed_before", "address", 2, re.compile(""), frozenset())
