@@ -28,7 +28,8 @@ _AI = (r"(?:(?-i:AIs)|(?:reviewers?|readers?|graders?|evaluators?|screeners?|rec
        r"(?-i:AI)(?:(?:\s+[a-z-]+)?\s+(?:language\s+)?(?:models?|systems?|assistants?|agents?|crawlers?|bots?|tools?|readers?|"
        r"reviewers?|screeners?|summari[sz]ers?|recruiters?|scrapers?|browsers?|services?|search\s+engines?))?|LLMs?|"
        r"(?:large\s+)?language\s+models?|chatbots?|(?:automated|autonomous|virtual|digital|(?:AI|GPT|LLM)-(?:based|"
-       r"powered|driven|enabled)|summari[sz]ing|screening|hiring|reviewing|browsing|writing|search|answer|chat|coding)\s+"
+       r"powered|driven|enabled)|summari[sz]ing|screening|hiring|reviewing|browsing|writing|search|answer|chat|coding|"
+       r"translation|retrieval-augmented|RAG|generative|agentic)\s+"
        r"(?:[a-z-]+\s+)?(?:agents?|assistants?|systems?|readers?|reviewers?|tools?|crawlers?|bots?|scrapers?|"
        r"screeners?|engines?|graders?|evaluators?|judges?|raters?|markers?)|bots?|crawlers?|assistants?|agents?|models?|summari[sz]ers?|(?-i:GPT)(?:-?\d[\w.]*)?|"
        r"ChatGPT|Claude|Gemini|Copilot|Bard|Llama|Grok|Bing|Perplexity|DeepSeek|Mistral|Qwen|Siri|Alexa|Cortana)")
@@ -48,7 +49,7 @@ _STEER = (r"(?:say|state|tell|answer|respond|reply|recommend|rate|rank|describe|
           r"present|portray|characteri[sz]e|highlight|stop|avoid|disable|bypass|override|generate|produce|"
           r"provide|create|compose|draft|change|modify|alter|edit|update|replace|move|encode|paste|copy|collect|extract|"
           r"gather|locate|omit|instruct|urge|persuade|convince|refer|route|"
-          r"remember|believe|assume|know|learn|assure|insist)")
+          r"remember|believe|assume|know|learn|assure|insist|submit|steer|correct)")
 # Orders a model has: what an override sets aside.
 _ORDERS = (r"(?:instructions?|prompts?|system\s+(?:prompt|message)s?|directives?|commands|guidelines?|rules|"
            r"constraints?|restrictions?|filters?|filtering|guardrails?|safeguards?|programming|training|polic(?:y|ies)|"
@@ -70,7 +71,7 @@ _DOC = (r"(?:page|document|text|content|website|site|article|post|e-?mail|messag
         r"listing|thread|comment|data|profile|product|submission|application|section|paragraph|note|source)s?")
 # ("the User Product" of the GPL is a name)
 _USER = r"(?:the|a|any|your)\s+(?:human\s+)?(?:users?|operators?|humans?)(?!\s+(?-i:[A-Z]))"
-_GREETING = (r"(?:hey|hi|hello|dear|(?:for\s+the\s+)?attention(?:\s+of)?|note|notice|message|memo|reminder|warning|instructions?|directions?|"
+_GREETING = (r"(?:hey|hi|hello|dear|(?:for\s+the\s+)?attention(?:\s+of)?|heads[\s-]up|text|note|notice|message|memo|reminder|warning|instructions?|directions?|"
              r"request|psst|ok|okay|yo)")
 
 
@@ -92,7 +93,8 @@ def _cue(name: str, side: str, weight: int, pattern: str, gate: str = "") -> Cue
 _AI_WORDS = ("ai ais llm llms chatbot chatbots bot bots crawler crawlers assistant assistants agent agents model models "
              "summariser summarisers summarizer summarizers gpt chatgpt claude gemini copilot bard llama grok automated "
              "autonomous virtual digital based powered driven enabled summarizing summarising screening hiring reviewing "
-             "browsing writing search chat coding reviewers readers graders evaluators recruiters bing perplexity deepseek mistral qwen "
+             "browsing writing search chat coding answer engine engines translation retrieval augmented rag generative "
+             "agentic reviewers readers graders evaluators recruiters bing perplexity deepseek mistral qwen "
              "siri alexa cortana")
 
 
@@ -101,13 +103,13 @@ CUES: tuple[Cue, ...] = (
     # this page, please ...": an addressee at the start, then what one says to it (after a
     # comma only what one says to someone: "Copilot, Microsoft's assistant, now drafts" is news).
     _cue("addressed", "address", 2,
-         r"^\W*(?:[a-z]+\s+)?(?:" + _GREETING + r"(?:\s+(?:to|for))?[,:!]?\s+)?(?:(?:to|for)\s+)?"
+         r"^\W*(?:[a-z]+\s+)?(?:" + _GREETING + r"(?:\s+from\s+[^:,\n]{1,30}?)?(?:\s+(?:to|for))?[,:!]?\s+)?(?:(?:to|for)\s+)?"
          r"(?:the\s+|any\s+|all\s+|every\s+|each\s+|an?\s+)?(?:[a-z-]+\s+)?" + _AI + _AI_CLAUSE +
          r"(?:\s*:\s*(?=(?-i:[a-z])|(?-i:[A-Z]{2,}\s+[A-Z]+\b)|you\b|your\b|please\b|do\b|don't\b|never\b|always\b|only\b|ignore\b|disregard\b|"
-         r"forget\b|from\s+now|the\s+user)|\s*,\s*(?:please\s+|kindly\s+|now\s+|just\s+)?"
+         r"forget\b|from\s+now|the\s+user)|\s*(?:,|\s-|\s—|\s–)\s*(?:please\s+|kindly\s+|now\s+|just\s+)?"
          r"(?=you\b|your\b|do\b|don't\b|never\b|always\b|only\b|when\b|if\b|whatever\b|whenever\b|from\s+now|"
          r"new\s+(?:task|instructions?|rules?|orders?|goal)|the\s+user|this\s+|(?:hi|hey|hello|dear)\b|whoever\b|"
-         r"pls\b|plz\b|dont\b|" + _AI_STRICT + r"\b|"
+         r"pls\b|plz\b|dont\b|u\b|ur\b|" + _AI_STRICT + r"\b|"
          r"the\s+(?:correct|right|real|only|following|text|content|page|document)\b|" + _STEER + r"\b))",
          _AI_WORDS),
     # "[hidden text for LLMs]", "Model instructions (hidden):", "To whoever is automating this inbox:"
@@ -128,12 +130,18 @@ CUES: tuple[Cue, ...] = (
          r"\b(?:whenever|when|if|each\s+time|every\s+time|once)\s+(?:you\s+(?:see|encounter|read|receive|are\s+given|"
          r"come\s+across)|(?:a|the|any)\s+(?:prompt|message|input|user|query|question|request)\s+(?:contains|includes|"
          r"mentions|says|uses))\s+(?:(?:the\s+|this\s+)?(?:exact\s+)?(?:phrase|word|string|token|keyword|code\s*word|"
-         r"sentence|text|term)s?\b|[\"“'])",
-         "phrase phrases string token keyword codeword term contains includes mentions says uses word words "
+         r"sentence|text|term)s?\b|[\"“'])|"
+         r"\b(?:whenever|when|if|each\s+time|every\s+time)\s+(?:the\s+)?(?:phrase|word|string|token|keyword|sentence|"
+         r"code\s*word)\s+[\"“'][^\"”'\n]{1,40}[\"”']\s+(?:appears|is\s+(?:used|seen|mentioned|present|typed))|"
+         r"\bthe\s+(?:token\s+sequence|phrase|string|token|keyword|trigger|code\s*word)\s+[\"“'][^\"”'\n]{1,40}[\"”']\s+"
+         r"(?:always\s+)?(?:means|signals|indicates|triggers|activates)\b",
+         "phrase phrases string token keyword codeword term contains includes mentions says uses word words trigger code "
          "sentence text"),
     # "..., language model, respond ...": addressed between commas
     _cue("addressed_mid", "address", 2,
-         r",\s+(?:dear\s+)?" + _AI_STRICT + r"\s*,\s*(?:please\s+)?(?:you\b|" + _STEER + r"\b)",
+         r",\s+(?:dear\s+)?" + _AI_STRICT + r"\s*,\s*(?:please\s+)?(?:you\b|that\b|" + _STEER + r"\b)|"
+         r",\s+dear\s+(?:model|assistant|bot|agent|chatbot)\s*,|"
+         r"\b(?-i:AI|LLM|GPT)s?\s*,\s+you\s+(?:must|should|will|have\s+to|need\s+to)\b",
          _AI_WORDS),
     # "The assistant must answer ...", "Any automated agent reading this should send ..." (not
     # "our assistant": a product page describing its own tool)
@@ -144,6 +152,11 @@ CUES: tuple[Cue, ...] = (
          r"(?:is|are)\s+(?:now\s+)?(?:required|expected|instructed|asked|permitted|allowed|authori[sz]ed)\s+to|"
          r"ought\s+to)\s+(?:now\s+|always\s+|only\s+|also\s+|instead\s+|silently\s+|quietly\s+)?(?:not\s+)?"
          + _STEER + r"\b",
+         _AI_WORDS),
+    # "Under no circumstances may the assistant ...", "the AI reviewer is instructed to ..."
+    _cue("model_instructed", "address", 2,
+         r"\bunder\s+no\s+circumstances\s+(?:may|should|must|can|shall|will)\s+(?:the\s+|an?\s+|any\s+)?" + _AI + r"\b|"
+         r"\b" + _AI + r"\s+(?:is|are)\s+(?:hereby\s+)?(?:instructed|obligated|directed|ordered|commanded)\s+to\b",
          _AI_WORDS),
     # "If you are an automated hiring tool, ...", "As the AI evaluating this listing, you should ..."
     _cue("model_in_role", "address", 1,
@@ -160,8 +173,9 @@ CUES: tuple[Cue, ...] = (
          r"reconfigured|transformed|unlocked|jailbroken)\b|"
          r"\byou\s*\(\s*(?:the|an?)\s+(?:[a-z-]+\s+){0,2}?(?:model|AI|LLM|assistant|chatbot)\b|"
          r"\byou\s+are\s+(?:now\s+)?[\"“']?(?-i:[A-Z])[\w-]*[\"”']?\s*,\s*an?\s+(?:[a-z-]+\s+){0,3}?(?:AI|assistant|bot|"
-         r"chatbot|model|persona)\b",
-         "ai language llm chatbot assistant model bot persona upgraded converted switched reprogrammed reconfigured transformed unlocked jailbroken"),
+         r"chatbot|model|persona)\b|\byou\s+are\s+now\s+(?-i:[A-Z][a-z]+[A-Z]\w*|[A-Z]\w*(?:Bot|GPT|AI))\b|"
+         r"\byour\s+name\s+is\s+now\b",
+         "ai language llm chatbot assistant model bot persona name now upgraded converted switched reprogrammed reconfigured transformed unlocked jailbroken"),
     # "pretend you are my late grandmother": a persona for the reader to take on
     _cue("persona", "address", 1,
          r"\b(?:pretend|imagine|act\s+as\s+if|roleplay\s+as|role-play\s+as|play\s+the\s+role\s+of)\s+(?:that\s+)?"
@@ -183,7 +197,8 @@ CUES: tuple[Cue, ...] = (
          r"\bwhen\s+(?:you\s+are\s+|you're\s+)?asked\s+(?:about|for|to)\b|"
          r"\b(?:when|if|whenever|once)\s+(?:you|it|they|an?\s+[\w-]+|the\s+[\w-]+)\s+(?:is|are|gets?|get)\s+asked\b|"
          r"\b(?:learn|learns|learning|trained|train)\s+(?:from|on)\s+this\b|"
-         r"\bwhen(?:ever)?\s+(?:the\s+|a\s+)?users?\s+(?:asks?|requests?|quer(?:y|ies)|types?|wants?)\b|"
+         r"\b(?:when(?:ever)?|if|should|once)\s+(?:the\s+|a\s+)?users?\s+(?:asks?|requests?|quer(?:y|ies)|types?|wants?)\b|"
+         r"\b(?:should|if|when|whenever)\s+(?:anyone|someone|somebody|people)\s+asks?\s+you\b|"
          r"\b(?:in|to|into|with|for|at\s+the\s+(?:start|end|beginning|top|bottom)\s+of)\s+(?:your|every|each|all|any)\s+"
          r"(?:(?:next|future|following|final|subsequent)\s+)?(?:reply|replies|response|responses|answer|answers|"
          r"summary|summaries|output|outputs|completion|completions)\b|"
@@ -197,7 +212,7 @@ CUES: tuple[Cue, ...] = (
          "references describe describes summary summaries overview description evaluation analysis assessment "
          "citing quoting mentioning referencing discussing mention recommend discuss asked reply replies response "
          "responses answer answers output outputs completion completions answering responding replying user users "
-         "respond reply summarize summarise learn learns learning train"),
+         "respond reply summarize summarise learn learns learning train anyone someone somebody people"),
     # "all previous instructions": orders given earlier in a conversation ("the instructions
     # above" is documentation: "if you are on a Mac, ignore the instructions above")
     _cue("prior_orders", "address", 1,
@@ -208,8 +223,11 @@ CUES: tuple[Cue, ...] = (
     _cue("fake_turn", "address", 2,
          r"^\W*(?:\[|<|#{1,6}\s*|\*\*)(?:system|developer|admin|administrator|operator|assistant)(?:\s+(?:message|"
          r"prompt|note|notice|instructions?|override|update))?\s*(?:\]|>|\*\*)?\s*:|"
-         r"^\W*(?:system|developer|admin|administrator)\s+(?:prompt|instructions?|override|message)\s*:",
-         "system developer admin administrator operator assistant"),
+         r"^\W*(?:system|developer|admin|administrator)\s+(?:prompt|instructions?|override|message)\s*"
+         r"(?:\([^)\n]{0,20}\)\s*)?:|[\"']role[\"']\s*:\s*[\"'](?:system|developer)[\"']|"
+         r"<(?:system|developer|user_preferences|user_profile|instructions?|admin)>",
+         "system developer admin administrator operator assistant role user_preferences user_profile instruction "
+         "instructions"),
     # "this page", "the text on this page": the page speaks of itself as something read
     _cue("this_page", "address", 1,
          r"\b(?:this|the\s+present)\s+(?:page|document|website|web\s+page|webpage|e-?mail|listing|CV|r[ée]sum[ée]|"
@@ -231,7 +249,8 @@ CUES: tuple[Cue, ...] = (
          r"(?:" + _ORDERS[3:-1] + r"|configuration|context(?:\s+window)?|memory|developers?|creators?|operators?|"
          r"programmers?|makers?|owners?|administrators?)" + _NOUN_END + r"|"
          r"\byour\s+(?:real|new|actual|true|only|next|sole|primary)\s+(?:task|job|goal|objective|mission|purpose|"
-         r"role)\s+(?:is|now\s+is)\b|\byour\s+(?:(?-i:AI)|LLM|model|chatbot|AI\s+assistant)\b",
+         r"role)\s+(?:is|now\s+is)\b|\byour\s+(?:(?-i:AI)|LLM|model|chatbot|AI\s+assistant)\b|"
+         r"\byou\s+have\s+(?:a|one)\s+new\s+(?:task|goal|instruction|objective|mission|priority)\b",
          "your"),
     # "tell the user", "the user's emails": the one the model works for, spoken of in the third person
     _cue("the_user", "address", 1,
@@ -266,23 +285,28 @@ CUES: tuple[Cue, ...] = (
          r"conversation|input|prompt)\s+(?:was|were|is|are)\s+(?:just\s+|only\s+|merely\s+)?(?:a\s+test|fake|"
          r"a\s+decoy|irrelevant|void|invalid|a\s+joke)\b|"
          r"\b(?:everything|anything|all|whatever)\s+(?:the\s+user\s+|you\s+were\s+|I\s+|we\s+)?(?:said|told|wrote|"
-         r"typed|asked)[^.!?\n]{0,20}?\b(?:was|is)\s+(?:just\s+|only\s+)?(?:a\s+test|fake|irrelevant|void)\b"),
+         r"typed|asked)[^.!?\n]{0,40}?\b(?:was|is)\s+(?:just\s+|only\s+)?(?:a\s+test|fake|irrelevant|void)\b|"
+         r"\b(?:takes?|has|have)\s+precedence\s+over\s+(?:the\s+user|your|all|any|every)|"
+         r"\b(?:disclaimers|warnings|safety\s+\w+|restrictions|rules|guidelines|limits)\s+(?:are|is)\s+no\s+longer\s+"
+         r"(?:needed|required|necessary|in\s+effect|applicable)\b"),
     # an order with a verb that changes the output
     _cue("order", "steer", 1, _ORDER_FORM + _STEER + r"\b"),
     # secrets and private data asked for
     _cue("exfiltrate", "steer", 1,
-         r"\b(?:send|forward|e-?mail|post|upload|transmit|leak|share|reveal|disclose|print|output|list|dump|show|paste|"
+         r"\b(?:send|forward|e-?mail|post|upload|transmit|leak|share|sharing|reveal|disclose|print|output|list|dump|show|paste|submit|"
          r"display|repeat|render|include|append|encode|copy|exfiltrate)\b[^.!?\n]{0,50}?\b(?:conversation(?:\s+history)?|"
          r"chat\s+(?:history|logs?)|(?:the\s+)?user'?s\s+(?:[a-z]+\s+){0,2}(?:e-?mails?|files?|messages?|data|details|"
          r"contacts|address|password|credentials|history|documents|cookies|tokens?|keys?)|credentials|passwords?|"
          r"api\s+keys?|access\s+tokens?|session\s+(?:cookies?|tokens?)|secrets?|(?:system|hidden|initial|original)\s+"
          r"(?:prompt|instructions|message)|(?:hidden|full|entire)\s+context|context\s+window|confidential\s+\w+|"
          r"configuration|private\s+(?:data|keys?|information)|previous\s+messages|(?:every|all|each)\s+"
-         r"(?:files?|documents?|e-?mails?|messages?|contacts?)|id_rsa|session\s+cookies?)\b|(?<![\w.])\.(?:ssh|env)\b|"
+         r"(?:files?|documents?|e-?mails?|messages?|contacts?)|id_rsa|session\s+cookies?|(?:[\w-]+\s+)?(?:financial\s+)?"
+         r"(?:folders?|drives?)|(?:full\s+)?name,?\s+e-?mail)\b|(?<![\w.])\.(?:ssh|env)\b|"
          r"\bhttps?://\S+[?&][\w-]*=(?=[\s\"'{<]|$)|"
          r"\b(?:markdown|hidden|invisible)\s+(?:image|link|html\s+comment|comment|pixel)\b|\bquery\s+string\b|"
          r"\b(?:re-?enter|enter|provide|confirm|type|share|submit|verify)\s+(?:their|your|the|his|her)\s+(?:[a-z-]+\s+){0,2}?"
-         r"(?:password|passcode|pin|one-time\s+(?:code|password)|otp|2fa\s+code|security\s+code|card\s+number|cvv|"
+         r"(?:password|passcode|pin|one-time\s+(?:code|password)|otp|2fa\s+code|security\s+code|card\s+(?:number|details)|"
+         r"payment\s+details|bank\s+details|cvv|"
          r"seed\s+phrase|recovery\s+phrase|private\s+key|credentials)\b|"
          r"\b(?:send|sends|post|posts|upload|uploads|forward|forwards|transmit|submit|exfiltrate)\b[^.!?\n]{0,80}?\bto\s+"
          r"(?:https?://|[\w.+-]+@[\w-]+\.[\w.]+)|"
@@ -299,7 +323,8 @@ CUES: tuple[Cue, ...] = (
          r"confidential|private|to\s+yourself)|\b(?:secret|hidden|confidential)\s+from\s+" + _USER + r"|"
          r"\b(?:quietly|silently|secretly|covertly|discreetly)\b|"
          r"\b(?:omit|leave\s+out|suppress|hide|downplay)\s+(?:any|all|the|every)\s+(?:mention|references?|negative|"
-         r"criticism|reports?|warnings?|reviews?|complaints?)|\b(?:secret|hidden|confidential|covert)\s+(?:directive|"
+         r"criticism|reports?|warnings?|reviews?|complaints?|section|part|paragraph|details|information|facts|risks|side\s+effects)|"
+         r"\bunder\s+no\s+circumstances\b[^.!?\n]{0,40}?\b(?:tell|inform|mention|reveal|disclose|admit)|\b(?:secret|hidden|confidential|covert)\s+(?:directive|"
          r"instruction|order|command|prompt)s?\b"),
     # claimed authority or a mode without rules
     _cue("authority", "steer", 1,
@@ -319,7 +344,11 @@ CUES: tuple[Cue, ...] = (
          r"\b(?:security|trust\s+and\s+safety|IT|admin|compliance|engineering|support)\s+team\s+(?:notice|message|alert|"
          r"instruction|directive)s?\b|\bpre-?(?:authori[sz]ed|approved)\b|"
          r"\b(?:site|website|page|store|shop)\s+(?:owner|admin|administrator|operator)s?\b|"
-         r"\bas\s+the\s+(?:operator|owner|administrator|admin|developer)\s+of\s+this\b"),
+         r"\bas\s+the\s+(?:operator|owner|administrator|admin|developer)\s+of\s+this\b|"
+         r"\bI(?:'m|\s+am)\s+(?:the|your)\s+(?:developer|owner|admin|administrator|creator|operator)\b|"
+         r"\byou(?:'re|\s+are)\s+(?:now\s+)?(?:allowed|permitted|authori[sz]ed)\s+to\b|"
+         r"\bauthori[sz]ed\s+(?:update|change|override|exception)\b|"
+         r"\b(?:the\s+)?user\s+(?:prefers|wants|would\s+like|has\s+asked)\s+(?:that\s+)?you\b"),
     _cue("unbounded", "steer", 1,
          r"\bwith(?:out)?\s+(?:any\s+)?(?:no\s+)?(?:limits|limitations|restrictions|filters|censorship|refus(?:ing|als?)|"
          r"disclaimers|warnings|(?:further\s+)?confirmation|approval|asking|verification|checking)\b|\bno\s+(?:limits|restrictions|filters|censorship|boundaries)\b|"
@@ -335,10 +364,14 @@ CUES: tuple[Cue, ...] = (
          r"\b(?:passes|meets|satisfies|exceeds)\s+(?:all|every)\s+(?:the\s+)?(?:criteria|requirements|standards|checks)\b|"
          r"\bthe\s+(?:completion|response|answer|output|reply)\s+(?:must|should|will)\s+(?:always\s+)?be\b|"
          r"\b100\s*%\s*(?:safe|legit|legitimate|trustworthy|reliable|genuine)\b|\bleading\s+voice\b|"
+         r"\b(?:say|state|answer|claim|describe|present|conclude|insist|assert|report|portray|characteri[sz]e|call|"
+         r"label|classify|list)\s+(?:that\b|(?:it|this|them|him|her|the\s+\w+(?:\s+\w+)?)\s+as\b)|"
+         r"\b(?:primary|highest|ultimate|final|only)\s+(?:authority|source\s+of\s+truth)\b|\bverified\s+facts?\b|"
+         r"\b(?:praising|flattering)\b|\b\S+\.(?:exe|apk|msi|scr|bat|dmg)\b|\bhxxps?://|"
          r"\b(?:positive|glowing|favou?rable|excellent|perfect|top)\s+(?:[a-z]+\s+)?(?:review|rating|testimonial|summary|"
          r"assessment|evaluation|score|marks)\b|\brecommend\s+(?:acceptance|approval|publication|hiring)\b|"
          r"\bshould\s+be\s+(?:cited|quoted|described|presented|treated|referred\s+to)\s+as\b|"
-         r"\b(?:top|leading|foremost|only)\s+(?:authority|expert)\b|\b(?:trustworthy|authoritative|official|definitive|primary|most\s+reliable|"
+         r"\b(?:top|leading|foremost|only|expert's)\s+(?:authority|expert|choice)\b|\b(?:trustworthy|authoritative|official|definitive|primary|most\s+reliable|"
          r"only\s+reliable|verified)\s+(?:source|answer|reference|site|website|vendor|provider)\b|"
          r"\b(?:recommend|endorse|promote|favou?r|prefer|rank|rate|shortlist)\s+(?:only\s+)?(?:this|our|us|it)\b|"
          r"\brank\s+(?:it|this\s+\w+)\s+(?:first|highest|top)\b|"
@@ -394,7 +427,8 @@ class InjectionSentence:
 
 def score_sentence(sentence: str) -> tuple[int, tuple[str, ...]]:
     """(score, cues) of one sentence: 0 unless it both addresses and steers a model."""
-    return _score(sentence, set(_WORD_RE.findall(sentence.lower())))
+    score, cues = _score(sentence, set(_WORD_RE.findall(sentence.lower())))
+    return (score, cues) if score else (0, ())
 
 
 def _score(sentence: str, words: set[str], carried: tuple[Cue, ...] = ()) -> tuple[int, tuple[str, ...]]:
@@ -403,7 +437,8 @@ def _score(sentence: str, words: set[str], carried: tuple[Cue, ...] = ()) -> tup
         return 0, ()
     steer = [c for c in _STEERS if c.pattern.search(sentence)]
     if not steer:
-        return 0, ()
+        # no score; the names say how strongly it addresses ("addressed only"), for the next sentence
+        return 0, tuple(c.name for c in address if c.weight >= 2)
     cues = address + steer
     return sum(c.weight for c in cues), tuple(c.name for c in cues)
 
@@ -417,6 +452,7 @@ _BARE_ADDRESS_RE = re.compile(
     re.IGNORECASE,
 )
 _ADDRESSED_BEFORE = Cue("addressed_before", "address", 2, re.compile(""), frozenset())
+
 
 
 def injection_sentences(text: str, threshold: int = 3) -> Iterator[InjectionSentence]:
@@ -451,7 +487,8 @@ def injection_sentences(text: str, threshold: int = 3) -> Iterator[InjectionSent
         score, cues = _score(sentence, set(_WORD_RE.findall(low[start:end])))
         if score >= threshold:
             yield InjectionSentence(start, end, score, cues)
-        elif len(sentence) <= 80 and _BARE_ADDRESS_RE.match(sentence) and k < len(ends):
+        elif k < len(ends) and ((len(sentence) <= 80 and _BARE_ADDRESS_RE.match(sentence))
+                                or (len(sentence) <= 160 and score == 0 and cues)):
             nxt = ends[k + 1] if k + 1 < len(ends) else n
             nxt = min(nxt, end + _MAX_SENTENCE)
             score, cues = _score(text[end:nxt], set(_WORD_RE.findall(low[end:nxt])), (_ADDRESSED_BEFORE,))
