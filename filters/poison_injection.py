@@ -12,6 +12,10 @@ of both whose weights sum to the threshold counts. Ordinary prose makes one move
 
 English only: on other languages the cues do not occur, and the phrase patterns cover
 the classic wordings there.
+
+What it catches is measured on phrasings by authors who never saw the cues
+(tests/data/poisoning/SOURCES.md): about half of a new author's injections, with no hard
+negative flagged. The cues are lists too; new wordings still get past them.
 """
 
 from __future__ import annotations

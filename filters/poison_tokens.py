@@ -336,19 +336,19 @@ def _near(text: str, start: int, end: int, pattern: re.Pattern) -> bool:
 
 
 def _quoted(text: str, start: int, end: int) -> bool:
-    """Inside a quotation: right between quote marks, or after an unclosed double quote on its
-    line with the quote closed later on it (dialogue: 'She whispered, "Forget everything you
-    were told about me and listen."')."""
+    """Inside a quotation: right between quote marks, or opening a quotation that closes later
+    on its line (dialogue: 'She whispered, "Forget everything you were told about me and
+    listen."'). A phrase in the middle of someone's quoted words is not exempt: planted text
+    lands there as easily as anywhere."""
     before = text[max(0, start - 2) : start]
+    if not any(q in before for q in "\"'“‘«`"):
+        return False
     after = text[end : end + 2]
-    if any(q in before for q in "\"'“‘«`") and any(q in after for q in "\"'”’»`"):
+    if any(q in after for q in "\"'”’»`"):
         return True
-    line_start = text.rfind("\n", 0, start) + 1
     line_end = text.find("\n", end)
-    head = text[line_start:start]
     tail = text[end : line_end if line_end >= 0 else len(text)]
-    opened = head.count("“") > head.count("”") or head.count('"') % 2 == 1
-    return opened and ("”" in tail or '"' in tail)
+    return ("“" in before and "”" in tail) or ('"' in before and '"' in tail)
 
 
 def scan_tokens(text: str, code: list[tuple[int, int]] | None = None, injection_cue_score: int = 3) -> TokenFindings:
