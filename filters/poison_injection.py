@@ -230,7 +230,7 @@ CUES: tuple[Cue, ...] = (
          r"^\W*(?:system|developer|admin|administrator)\s+(?:prompt|instructions?|override|message)\s*"
          r"(?:\([^)\n]{0,20}\)\s*)?:|[\"']role[\"']\s*:\s*[\"'](?:system|developer)[\"']|"
          r"<(?:system|developer|user_preferences|user_profile|instructions?|admin)>",
-         "system developer admin administrator operator assistant role user_preferences user_profile instruction "
+         "system developer admin administrator operator assistant role preferences profile instruction "
          "instructions"),
     # "this page", "the text on this page": the page speaks of itself as something read
     _cue("this_page", "address", 1,
