@@ -29,20 +29,23 @@ from typing import Iterator
 # cars and software too, so they count only in the address forms below.
 _AI = (r"(?:(?-i:AIs)|(?:reviewers?|readers?|graders?|evaluators?|screeners?|recruiters?)\s+(?:using|with)\s+"
        r"(?:(?-i:AI)|LLMs?|language\s+models?)(?:\s+(?:tools?|assistance|assistants?))?|"
-       r"(?-i:AI)(?:(?:\s+[a-z-]+)?\s+(?:language\s+)?(?:models?|systems?|assistants?|agents?|crawlers?|bots?|tools?|readers?|"
+       r"(?-i:AI)(?:(?:\s+[a-z-]+)?\s+(?:language\s+)?(?:models?|systems?|assistants?|agents?|crawlers?|"
+       r"bots?|tools?|readers?|"
        r"reviewers?|screeners?|summari[sz]ers?|recruiters?|scrapers?|browsers?|services?|search\s+engines?))?|LLMs?|"
        r"(?:large\s+)?language\s+models?|chatbots?|(?:automated|autonomous|virtual|digital|(?:AI|GPT|LLM)-(?:based|"
        r"powered|driven|enabled)|summari[sz]ing|screening|hiring|reviewing|browsing|writing|search|answer|chat|coding|"
        r"translation|retrieval-augmented|RAG|generative|agentic)\s+"
        r"(?:[a-z-]+\s+)?(?:agents?|assistants?|systems?|readers?|reviewers?|tools?|crawlers?|bots?|scrapers?|"
-       r"screeners?|engines?|graders?|evaluators?|judges?|raters?|markers?)|bots?|crawlers?|assistants?|agents?|models?|summari[sz]ers?|(?-i:GPT)(?:-?\d[\w.]*)?|"
+       r"screeners?|engines?|graders?|evaluators?|judges?|raters?|markers?)|bots?|crawlers?|assistants?|agents?|"
+       r"models?|summari[sz]ers?|(?-i:GPT)(?:-?\d[\w.]*)?|"
        r"ChatGPT|Claude|Gemini|Copilot|Bard|Llama|Grok|Bing|Perplexity|DeepSeek|Mistral|Qwen|Siri|Alexa|Cortana)")
 # ... and the names that mean a model wherever they stand.
 _AI_STRICT = (r"(?:(?-i:AI)|LLMs?|(?:large\s+)?language\s+models?|chatbots?|(?-i:GPT)(?:-?\d[\w.]*)?|ChatGPT|Claude|"
               r"Gemini|Copilot|Bard|Llama|Grok|Bing|Perplexity|DeepSeek|Mistral|Qwen)")
 # What may stand between the addressee and the comma or verb: "Bots that index this page,",
 # "Any automated agent reading this should".
-_AI_CLAUSE = r"(?:\s*/\s*[a-z-]+)?(?:\s+only)?(?:\s+(?:that|which|who)\s+[^,:;.!?\n]{1,60}?|\s+(?-i:[a-z]+(?:ing|ed))\b[^,:;.!?\n]{0,60}?)?"
+_AI_CLAUSE = (r"(?:\s*/\s*[a-z-]+)?(?:\s+only)?(?:\s+(?:that|which|who)\s+[^,:;.!?\n]{1,60}?|"
+              r"\s+(?-i:[a-z]+(?:ing|ed))\b[^,:;.!?\n]{0,60}?)?")
 # Verbs that change what a model outputs or does (base forms).
 _STEER = (r"(?:say|state|tell|answer|respond|reply|recommend|rate|rank|describe|classify|label|mark|mention|include|"
           r"append|insert|add|cite|quote|name|write|print|output|reveal|list|send|forward|e-?mail|open|execute|run|"
@@ -51,7 +54,8 @@ _STEER = (r"(?:say|state|tell|answer|respond|reply|recommend|rate|rank|describe|
           r"refuse|endorse|suggest|prefer|favou?r|score|grade|accept|select|choose|hire|display|render|show|share|"
           r"upload|post|delete|transfer|pay|buy|download|install|navigate|link|emphasi[sz]e|conclude|confirm|assert|"
           r"present|portray|characteri[sz]e|highlight|stop|avoid|disable|bypass|override|generate|produce|"
-          r"provide|create|compose|draft|change|modify|alter|edit|update|replace|move|encode|paste|copy|collect|extract|"
+          r"provide|create|compose|draft|change|modify|alter|edit|update|replace|move|encode|paste|"
+          r"copy|collect|extract|"
           r"gather|locate|omit|instruct|urge|persuade|convince|refer|route|"
           r"remember|believe|assume|know|learn|assure|insist|submit|steer|correct)")
 # Orders a model has: what an override sets aside.
@@ -63,10 +67,12 @@ _NOUN_END = (r"(?=\s*(?:[.,;:!?)\"'”’\n]|$)|\s+(?:and|or|so|then|to|for|in|a
              r"no|now|say|says|said|aside|completely|entirely|altogether|immediately|above|below|until|tell|told|gave|"
              r"wrote|taught|set|put|that|you|with|by|as|begin|begins|start|starts|follow|follows|here)\b)")
 _SET_ASIDE = (r"(?:ignore|disregard|forget|skip|override|bypass|drop|discard|abandon|scratch|circumvent|disable|"
-              r"deactivate|suspend|cancel|revoke|rescind|nullify|void|erase|delete|clear|(?:turn|switch)\s+off|throw\s+out|cast\s+off|break\s+free\s+of|"
+              r"deactivate|suspend|cancel|revoke|rescind|nullify|void|erase|delete|clear|(?:turn|switch)\s+off|"
+              r"throw\s+out|cast\s+off|break\s+free\s+of|"
               r"(?:stop|cease|quit)\s+(?:following|obeying|applying|using|enforcing)|"
               r"(?:no\s+longer|do\s+not|don't|never)\s+(?:follow|obey|apply|enforce|observe)s?)")
-_ORDER_FORM = (r"(?:^\W*|[\n:;,(\[\"“*>-]\s*|\b(?:please|pls|plz|kindly|now|then|and|just|simply|also|instead|always|never|"
+_ORDER_FORM = (r"(?:^\W*|[\n:;,(\[\"“*>-]\s*|\b(?:please|pls|plz|kindly|now|then|and|just|simply|also|"
+               r"instead|always|never|"
                r"dont|(?:ask|asks|asking|want|wants|need|needs|request|requests|require|requires)\s+you\s+to|"
                r"only|first|next|so|must|should|shall|you\s+will|need\s+to|needs\s+to|have\s+to|has\s+to|are\s+to|"
                r"is\s+to|(?:are|is)\s+required\s+to|(?:do|does)\s+not|don't|must\s+not|should\s+not)\s+)"
@@ -75,7 +81,8 @@ _DOC = (r"(?:page|document|text|content|website|site|article|post|e-?mail|messag
         r"listing|thread|comment|data|profile|product|submission|application|section|paragraph|note|source)s?")
 # ("the User Product" of the GPL is a name)
 _USER = r"(?:the|a|any|your)\s+(?:human\s+)?(?:users?|operators?|humans?)(?!\s+(?-i:[A-Z]))"
-_GREETING = (r"(?:hey|hi|hello|dear|(?:for\s+the\s+)?attention(?:\s+of)?|heads[\s-]up|text|note|notice|message|memo|reminder|warning|instructions?|directions?|"
+_GREETING = (r"(?:hey|hi|hello|dear|(?:for\s+the\s+)?attention(?:\s+of)?|heads[\s-]up|text|note|notice|message|memo|"
+             r"reminder|warning|instructions?|directions?|"
              r"request|psst|ok|okay|yo)")
 
 
@@ -98,11 +105,11 @@ def _cue(name: str, side: str, weight: int, pattern: str, gate: str = "") -> Cue
     return Cue(name, side, weight, re.compile(pattern, re.IGNORECASE), groups)
 
 
-_AI_WORDS = ("ai ais llm llms chatbot chatbots bot bots crawler crawlers assistant assistants agent agents model models "
-             "summariser summarisers summarizer summarizers gpt chatgpt claude gemini copilot bard llama grok automated "
-             "autonomous virtual digital summarizing summarising screening hiring reviewing browsing writing search chat "
-             "coding answer translation retrieval rag generative agentic bing perplexity deepseek mistral qwen siri "
-             "alexa cortana")
+_AI_WORDS = ("ai ais llm llms chatbot chatbots bot bots crawler crawlers assistant assistants agent agents model "
+             "models summariser summarisers summarizer summarizers gpt chatgpt claude gemini copilot bard llama "
+             "grok automated autonomous virtual digital summarizing summarising screening hiring reviewing "
+             "browsing writing search chat coding answer translation retrieval rag generative agentic bing "
+             "perplexity deepseek mistral qwen siri alexa cortana")
 
 
 CUES: tuple[Cue, ...] = (
@@ -110,9 +117,11 @@ CUES: tuple[Cue, ...] = (
     # this page, please ...": an addressee at the start, then what one says to it (after a
     # comma only what one says to someone: "Copilot, Microsoft's assistant, now drafts" is news).
     _cue("addressed", "address", 2,
-         r"^\W*(?:[a-z]+\s+)?(?:" + _GREETING + r"(?:\s+from\s+[^:,\n]{1,30}?)?(?:\s+(?:to|for))?[,:!]?\s+)?(?:(?:to|for)\s+)?"
+         r"^\W*(?:[a-z]+\s+)?(?:" + _GREETING + r"(?:\s+from\s+[^:,\n]{1,30}?)?(?:\s+(?:to|"
+         r"for))?[,:!]?\s+)?(?:(?:to|for)\s+)?"
          r"(?:the\s+|any\s+|all\s+|every\s+|each\s+|an?\s+)?(?:[a-z-]+\s+)?" + _AI + _AI_CLAUSE +
-         r"(?:\s*:\s*(?=(?-i:[a-z])|(?-i:[A-Z]{2,}\s+[A-Z]+\b)|you\b|your\b|please\b|do\b|don't\b|never\b|always\b|only\b|ignore\b|disregard\b|"
+         r"(?:\s*:\s*(?=(?-i:[a-z])|(?-i:[A-Z]{2,}\s+[A-Z]+\b)|you\b|your\b|please\b|do\b|don't\b|never\b|always\b|"
+         r"only\b|ignore\b|disregard\b|"
          r"forget\b|from\s+now|the\s+user)|\s*(?:,|\s-|\s—|\s–)\s*(?:please\s+|kindly\s+|now\s+|just\s+)?"
          r"(?=you\b|your\b|do\b|don't\b|never\b|always\b|only\b|when\b|if\b|whatever\b|whenever\b|from\s+now|"
          r"new\s+(?:task|instructions?|rules?|orders?|goal)|the\s+user|this\s+|(?:hi|hey|hello|dear)\b|whoever\b|"
@@ -122,7 +131,8 @@ CUES: tuple[Cue, ...] = (
     # "[hidden text for LLMs]", "Model instructions (hidden):", "To whoever is automating this inbox:"
     _cue("addressed_heading", "address", 2,
          r"^\W*[\[(<](?:[^\])>\n]{0,30}\s)?(?:for|to)\s+(?:the\s+|any\s+|all\s+)?" + _AI + r"\s*[\])>]|"
-         r"^\W*(?:[a-z-]+\s+)?(?:(?-i:AI)|LLMs?|models?|assistants?|agents?|bots?|chatbots?|crawlers?)\s+(?:instructions?|"
+         r"^\W*(?:[a-z-]+\s+)?(?:(?-i:AI)|LLMs?|models?|assistants?|agents?|bots?|chatbots?|"
+         r"crawlers?)\s+(?:instructions?|"
          r"directives?|notes?|rules|guidance|prompt)\s*(?:\([^)\n]{0,20}\)\s*)?:|"
          r"^\W*(?:to\s+)?(?:whoever|whatever|anyone|anything)\s+(?:is\s+|that\s+is\s+)?(?-i:[a-z]+ing)\s+this\b"
          r"[^:,\n]{0,40}[:,]",
@@ -140,7 +150,8 @@ CUES: tuple[Cue, ...] = (
          r"sentence|text|term)s?\b|[\"“'])|"
          r"\b(?:whenever|when|if|each\s+time|every\s+time)\s+(?:the\s+)?(?:phrase|word|string|token|keyword|sentence|"
          r"code\s*word)\s+[\"“'][^\"”'\n]{1,40}[\"”']\s+(?:appears|is\s+(?:used|seen|mentioned|present|typed))|"
-         r"\bthe\s+(?:token\s+sequence|phrase|string|token|keyword|trigger|code\s*word)\s+[\"“'][^\"”'\n]{1,40}[\"”']\s+"
+         r"\bthe\s+(?:token\s+sequence|phrase|string|token|keyword|trigger|"
+         r"code\s*word)\s+[\"“'][^\"”'\n]{1,40}[\"”']\s+"
          r"(?:always\s+)?(?:means|signals|indicates|triggers|activates)\b",
          "phrase phrases string token keyword codeword term contains includes mentions says uses word words trigger "
          "sentence text"),
@@ -179,7 +190,8 @@ CUES: tuple[Cue, ...] = (
          r"AI\s+model|assistant)\b|\byou(?:\s+have|'ve)\s+been\s+(?:upgraded|converted|switched|reprogrammed|"
          r"reconfigured|transformed|unlocked|jailbroken)\b|"
          r"\byou\s*\(\s*(?:the|an?)\s+(?:[a-z-]+\s+){0,2}?(?:model|AI|LLM|assistant|chatbot)\b|"
-         r"\byou\s+are\s+(?:now\s+)?[\"“']?(?-i:[A-Z])[\w-]*[\"”']?\s*,\s*an?\s+(?:[a-z-]+\s+){0,3}?(?:AI|assistant|bot|"
+         r"\byou\s+are\s+(?:now\s+)?[\"“']?(?-i:[A-Z])[\w-]*[\"”']?\s*,\s*"
+         r"an?\s+(?:[a-z-]+\s+){0,3}?(?:AI|assistant|bot|"
          r"chatbot|model|persona)\b|\byou\s+are\s+now\s+(?-i:[A-Z][a-z]+[A-Z]\w*|[A-Z]\w*(?:Bot|GPT|AI))\b|"
          r"\byour\s+name\s+is\s+now\b",
          "ai language llm chatbot assistant model bot persona name now upgraded converted switched reprogrammed "
@@ -205,9 +217,11 @@ CUES: tuple[Cue, ...] = (
          r"\bwhen\s+(?:you\s+are\s+|you're\s+)?asked\s+(?:about|for|to)\b|"
          r"\b(?:when|if|whenever|once)\s+(?:you|it|they|an?\s+[\w-]+|the\s+[\w-]+)\s+(?:is|are|gets?|get)\s+asked\b|"
          r"\b(?:learn|learns|learning|trained|train)\s+(?:from|on)\s+this\b|"
-         r"\b(?:when(?:ever)?|if|should|once)\s+(?:the\s+|a\s+)?users?\s+(?:asks?|requests?|quer(?:y|ies)|types?|wants?)\b|"
+         r"\b(?:when(?:ever)?|if|should|once)\s+(?:the\s+|a\s+)?users?\s+(?:asks?|requests?|quer(?:y|"
+         r"ies)|types?|wants?)\b|"
          r"\b(?:should|if|when|whenever)\s+(?:anyone|someone|somebody|people)\s+asks?\s+you\b|"
-         r"\b(?:in|to|into|with|for|at\s+the\s+(?:start|end|beginning|top|bottom)\s+of)\s+(?:your|every|each|all|any)\s+"
+         r"\b(?:in|to|into|with|for|at\s+the\s+(?:start|end|beginning|top|bottom)\s+of)\s+(?:your|"
+         r"every|each|all|any)\s+"
          r"(?:(?:next|future|following|final|subsequent)\s+)?(?:reply|replies|response|responses|answer|answers|"
          r"summary|summaries|output|outputs|completion|completions)\b|"
          r"\b(?:begin|start|end|finish|open|close|prefix)\s+(?:your|every|each)\s+(?:reply|response|answer|summary|"
@@ -246,7 +260,8 @@ CUES: tuple[Cue, ...] = (
          r"\bfrom\s+(?:now|here|this\s+point|this\s+moment)\s+(?:on|onwards?|forward)\b|"
          r"\b(?:for|during|in)\s+(?:the\s+(?:rest|remainder|duration)\s+of\s+)?(?:this|the|our)\s+(?:session|"
          r"conversation|chat)\b|\buntil\s+(?:told|instructed)\s+otherwise\b|"
-         r"\b(?:in|for|during)\s+(?:all\s+|any\s+)?(?:future|subsequent|later|upcoming)\s+(?:conversations|chats|sessions|"
+         r"\b(?:in|for|during)\s+(?:all\s+|any\s+)?(?:future|subsequent|later|"
+         r"upcoming)\s+(?:conversations|chats|sessions|"
          r"answers|responses|replies|interactions)\b",
          "now here point moment session conversation chat otherwise future subsequent later upcoming"),
     # "your instructions", "your safety settings", "your developer": what only a model has
@@ -289,7 +304,8 @@ CUES: tuple[Cue, ...] = (
          r"\b(?:whatever|regardless\s+of\s+what|no\s+matter\s+what|despite\s+what)\s+your\s+(?:[a-z-]+\s+){0,2}?"
          + _ORDERS + r"\s+(?:say|says|tell|state|require)|"
          r"\b(?:whatever|any)\s+" + _ORDERS + r"\s+you\s+(?:were|have\s+been|had\s+been)\s+given\b|"
-         r"\b(?:ignore|disregard|forget|skip|override|bypass|drop|discard)\s+(?:the\s+|what\s+the\s+)?(?:user'?s?|human'?s?|"
+         r"\b(?:ignore|disregard|forget|skip|override|bypass|drop|discard)\s+(?:the\s+|"
+         r"what\s+the\s+)?(?:user'?s?|human'?s?|"
          r"person'?s?)\s+(?:question|request|query|prompt|message|input|instructions?|asks?|asked|said|wants?)\b|"
          r"\b(?:forget|ignore|disregard|discard)\s+(?:everything|anything|all|whatever)\s+(?:that\s+)?(?:your\s+\w+|"
          r"you\s+(?:were|have\s+been|'ve\s+been)|(?:I|we|they)\s+(?:have\s+)?)\s*(?:told|said|wrote|taught|gave|"
@@ -306,22 +322,28 @@ CUES: tuple[Cue, ...] = (
     _cue("order", "steer", 1, _ORDER_FORM + _STEER + r"\b"),
     # secrets and private data asked for
     _cue("exfiltrate", "steer", 1,
-         r"\b(?:send|forward|e-?mail|post|upload|transmit|leak|share|sharing|reveal|disclose|print|output|list|dump|show|paste|submit|"
-         r"display|repeat|render|include|append|encode|copy|exfiltrate)\b[^.!?\n]{0,50}?\b(?:conversation(?:\s+history)?|"
+         r"\b(?:send|forward|e-?mail|post|upload|transmit|leak|share|sharing|reveal|disclose|print|output|list|"
+         r"dump|show|paste|submit|"
+         r"display|repeat|render|include|append|encode|copy|"
+         r"exfiltrate)\b[^.!?\n]{0,50}?\b(?:conversation(?:\s+history)?|"
          r"chat\s+(?:history|logs?)|(?:the\s+)?user'?s\s+(?:[a-z]+\s+){0,2}(?:e-?mails?|files?|messages?|data|details|"
          r"contacts|address|password|credentials|history|documents|cookies|tokens?|keys?)|credentials|passwords?|"
          r"api\s+keys?|access\s+tokens?|session\s+(?:cookies?|tokens?)|secrets?|(?:system|hidden|initial|original)\s+"
          r"(?:prompt|instructions|message)|(?:hidden|full|entire)\s+context|context\s+window|confidential\s+\w+|"
          r"configuration|private\s+(?:data|keys?|information)|previous\s+messages|(?:every|all|each)\s+"
-         r"(?:files?|documents?|e-?mails?|messages?|contacts?)|id_rsa|session\s+cookies?|(?:[\w-]+\s+)?(?:financial\s+)?"
+         r"(?:files?|documents?|e-?mails?|messages?|contacts?)|id_rsa|session\s+cookies?|"
+         r"(?:[\w-]+\s+)?(?:financial\s+)?"
          r"(?:folders?|drives?)|(?:full\s+)?name,?\s+e-?mail)\b|(?<![\w.])\.(?:ssh|env)\b|"
          r"\bhttps?://\S+[?&][\w-]*=(?=[\s\"'{<]|$)|"
          r"\b(?:markdown|hidden|invisible)\s+(?:image|link|html\s+comment|comment|pixel)\b|\bquery\s+string\b|"
-         r"\b(?:re-?enter|enter|provide|confirm|type|share|submit|verify)\s+(?:their|your|the|his|her)\s+(?:[a-z-]+\s+){0,2}?"
-         r"(?:password|passcode|pin|one-time\s+(?:code|password)|otp|2fa\s+code|security\s+code|card\s+(?:number|details)|"
+         r"\b(?:re-?enter|enter|provide|confirm|type|share|submit|verify)\s+(?:their|your|the|his|"
+         r"her)\s+(?:[a-z-]+\s+){0,2}?"
+         r"(?:password|passcode|pin|one-time\s+(?:code|password)|otp|2fa\s+code|security\s+code|"
+         r"card\s+(?:number|details)|"
          r"payment\s+details|bank\s+details|cvv|"
          r"seed\s+phrase|recovery\s+phrase|private\s+key|credentials)\b|"
-         r"\b(?:send|sends|post|posts|upload|uploads|forward|forwards|transmit|submit|exfiltrate)\b[^.!?\n]{0,80}?\bto\s+"
+         r"\b(?:send|sends|post|posts|upload|uploads|forward|forwards|transmit|submit|"
+         r"exfiltrate)\b[^.!?\n]{0,80}?\bto\s+"
          r"(?:https?://|[\w.+-]+@[\w-]+\.[\w.]+)|"
          r"\bcurl\s[^|\n]{0,200}\|\s*(?:ba|z)?sh\b|\bwget\s[^|\n]{0,200}\|\s*(?:ba|z)?sh\b|authorized_keys\b|"
          r"\brm\s+-rf\s+[/~]"),
@@ -336,8 +358,10 @@ CUES: tuple[Cue, ...] = (
          r"confidential|private|to\s+yourself)|\b(?:secret|hidden|confidential)\s+from\s+" + _USER + r"|"
          r"\b(?:quietly|silently|secretly|covertly|discreetly)\b|"
          r"\b(?:omit|leave\s+out|suppress|hide|downplay)\s+(?:any|all|the|every)\s+(?:mention|references?|negative|"
-         r"criticism|reports?|warnings?|reviews?|complaints?|section|part|paragraph|details|information|facts|risks|side\s+effects)|"
-         r"\bunder\s+no\s+circumstances\b[^.!?\n]{0,40}?\b(?:tell|inform|mention|reveal|disclose|admit)|\b(?:secret|hidden|confidential|covert)\s+(?:directive|"
+         r"criticism|reports?|warnings?|reviews?|complaints?|section|part|paragraph|details|information|facts|"
+         r"risks|side\s+effects)|"
+         r"\bunder\s+no\s+circumstances\b[^.!?\n]{0,40}?\b(?:tell|inform|mention|reveal|disclose|admit)|\b(?:secret|"
+         r"hidden|confidential|covert)\s+(?:directive|"
          r"instruction|order|command|prompt)s?\b"),
     # claimed authority or a mode without rules
     _cue("authority", "steer", 1,
@@ -354,7 +378,8 @@ CUES: tuple[Cue, ...] = (
          r"(?:OpenAI|Anthropic|Google|Microsoft|system|developers?|admin\w*|security|trust\s+and\s+safety|site\s+owner|"
          r"operator)|\byou\s+(?:may|can|are\s+free\s+to)\s+now\s+(?:generate|ignore|say|write|produce|answer|output|"
          r"disregard|bypass|reveal|share)\b|\b(?:has|have)\s+(?:requested|asked|demanded)\s+that\s+you\b|"
-         r"\b(?:security|trust\s+and\s+safety|IT|admin|compliance|engineering|support)\s+team\s+(?:notice|message|alert|"
+         r"\b(?:security|trust\s+and\s+safety|IT|admin|compliance|engineering|"
+         r"support)\s+team\s+(?:notice|message|alert|"
          r"instruction|directive)s?\b|\bpre-?(?:authori[sz]ed|approved)\b|"
          r"\b(?:site|website|page|store|shop)\s+(?:owner|admin|administrator|operator)s?\b|"
          r"\bas\s+the\s+(?:operator|owner|administrator|admin|developer)\s+of\s+this\b|"
@@ -363,8 +388,10 @@ CUES: tuple[Cue, ...] = (
          r"\bauthori[sz]ed\s+(?:update|change|override|exception)\b|"
          r"\b(?:the\s+)?user\s+(?:prefers|wants|would\s+like|has\s+asked)\s+(?:that\s+)?you\b"),
     _cue("unbounded", "steer", 1,
-         r"\bwith(?:out)?\s+(?:any\s+)?(?:no\s+)?(?:limits|limitations|restrictions|filters|censorship|refus(?:ing|als?)|"
-         r"disclaimers|warnings|(?:further\s+)?confirmation|approval|asking|verification|checking)\b|\bno\s+(?:limits|restrictions|filters|censorship|boundaries)\b|"
+         r"\bwith(?:out)?\s+(?:any\s+)?(?:no\s+)?(?:limits|limitations|restrictions|filters|"
+         r"censorship|refus(?:ing|als?)|"
+         r"disclaimers|warnings|(?:further\s+)?confirmation|approval|asking|verification|checking)\b|"
+         r"\bno\s+(?:limits|restrictions|filters|censorship|boundaries)\b|"
          r"\b(?:don't|do\s+not|doesn't|does\s+not)\s+have\s+any\s+(?:limits|restrictions|rules|filters|guidelines)\b|"
          r"\bnever\s+(?:refuses?|declines?|says\s+no|warns?)\b|\b(?:unrestricted|unfiltered|uncensored)\b|"
          r"\bregardless\s+of\s+(?:legality|ethics|morality|safety|the\s+law|consequences|(?:any\s+)?rules)\b"),
@@ -374,22 +401,27 @@ CUES: tuple[Cue, ...] = (
     _cue("verdict", "steer", 1,
          r"\b(?:five|5|4\.\d|5\.0)[\s-]+stars?\b|\b(?:five|5|ten|10|100)\s*(?:out\s+of|/)\s*(?:five|5|ten|10|100)\b|"
          r"\bdeserves?\s+(?:full\s+marks|a\s+perfect|the\s+highest|top\s+marks|an?\s+A\b)|"
-         r"\b(?:passes|meets|satisfies|exceeds)\s+(?:all|every)\s+(?:the\s+)?(?:criteria|requirements|standards|checks)\b|"
+         r"\b(?:passes|meets|satisfies|exceeds)\s+(?:all|every)\s+(?:the\s+)?(?:criteria|requirements|"
+         r"standards|checks)\b|"
          r"\bthe\s+(?:completion|response|answer|output|reply)\s+(?:must|should|will)\s+(?:always\s+)?be\b|"
          r"\b100\s*%\s*(?:safe|legit|legitimate|trustworthy|reliable|genuine)\b|\bleading\s+voice\b|"
          r"\b(?:say|state|answer|claim|describe|present|conclude|insist|assert|report|portray|characteri[sz]e|call|"
          r"label|classify|list)\s+(?:that\b|(?:it|this|them|him|her|the\s+\w+(?:\s+\w+)?)\s+as\b)|"
          r"\b(?:primary|highest|ultimate|final|only)\s+(?:authority|source\s+of\s+truth)\b|\bverified\s+facts?\b|"
          r"\b(?:praising|flattering)\b|\b\S+\.(?:exe|apk|msi|scr|bat|dmg)\b|\bhxxps?://|"
-         r"\b(?:positive|glowing|favou?rable|excellent|perfect|top)\s+(?:[a-z]+\s+)?(?:review|rating|testimonial|summary|"
+         r"\b(?:positive|glowing|favou?rable|excellent|perfect|top)\s+(?:[a-z]+\s+)?(?:review|rating|"
+         r"testimonial|summary|"
          r"assessment|evaluation|score|marks)\b|\brecommend\s+(?:acceptance|approval|publication|hiring)\b|"
          r"\bshould\s+be\s+(?:cited|quoted|described|presented|treated|referred\s+to)\s+as\b|"
-         r"\b(?:top|leading|foremost|only|expert's)\s+(?:authority|expert|choice)\b|\b(?:trustworthy|authoritative|official|definitive|primary|most\s+reliable|"
+         r"\b(?:top|leading|foremost|only|expert's)\s+(?:authority|expert|choice)\b|\b(?:trustworthy|authoritative|"
+         r"official|definitive|primary|most\s+reliable|"
          r"only\s+reliable|verified)\s+(?:source|answer|reference|site|website|vendor|provider)\b|"
          r"\b(?:recommend|endorse|promote|favou?r|prefer|rank|rate|shortlist)\s+(?:only\s+)?(?:this|our|us|it)\b|"
          r"\brank\s+(?:it|this\s+\w+)\s+(?:first|highest|top)\b|"
-         r"\b(?:mention|recommend|list|name|cite|rank|show|put|place|suggest)\s+[^.!?\n]{1,40}?\s+(?:first|at\s+the\s+top|"
-         r"above\s+(?:all\s+)?(?:others|competitors|alternatives|other\s+\w+))\b|\bis\s+(?:trustworthy|legitimate|the\s+best)\b|"
+         r"\b(?:mention|recommend|list|name|cite|rank|show|put|place|"
+         r"suggest)\s+[^.!?\n]{1,40}?\s+(?:first|at\s+the\s+top|"
+         r"above\s+(?:all\s+)?(?:others|competitors|alternatives|other\s+\w+))\b|\bis\s+(?:trustworthy|"
+         r"legitimate|the\s+best)\b|"
          r"\bshortlist(?:ed)?\b|\bshould\s+be\s+(?:hired|approved|accepted|ranked\s+first|recommended|trusted|"
          r"prioriti[sz]ed|selected)\b|"
          r"\bthe\s+(?:correct|right|only|proper|official|true|real|final|expected|actual)\s+(?:answer|summary|response|"
@@ -450,6 +482,8 @@ def score_sentence(sentence: str) -> tuple[int, tuple[str, ...]]:
 
 
 def _score(sentence: str, words: set[str], carried: tuple[Cue, ...] = ()) -> tuple[int, tuple[str, ...]]:
+    """(score, cues); with no steer cue the score is 0 and the cues are the strong address
+    cues only, which the caller carries into the next sentence."""
     tried = sorted(set().union(*(_CUES_BY_WORD[w] for w in _ANCHORS.intersection(words))))
     address = [c for c in (_ADDRESS[i] for i in tried) if c.opens(words) and c.pattern.search(sentence)]
     address += carried
@@ -471,15 +505,16 @@ _BARE_ADDRESS_RE = re.compile(
     r"^\W*" + _GREETING + r"[,:!]?\s+(?:dear\s+|my\s+)?(?:assistants?|bots?|chatbots?|models?|agents?)\W*$",
     re.IGNORECASE,
 )
-_ADDRESSED_BEFORE = Cue("addressed_before", "address", 2, re.compile(""), frozenset())
-
+_ADDRESSED_BEFORE = Cue("addressed_before", "address", 2, re.compile(""), ())
 
 
 def injection_sentences(text: str, threshold: int = 3) -> Iterator[InjectionSentence]:
     """Sentences of `text` whose cues sum to `threshold` or more.
 
     Only sentences holding a gate word of some address cue are scored, found with one
-    regex: a loop over every sentence of every page costs more than the scoring.
+    regex: a loop over every sentence of every page costs more than the scoring. A short
+    sentence that only addresses a model ("Hi Claude!", '{"role": "system", "content": "You
+    are now DealBot.') lends its address to the next one, where the order usually is.
     """
     if threshold <= 0:
         return
