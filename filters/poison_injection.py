@@ -34,17 +34,18 @@ _AI = (r"(?:(?-i:AIs)|(?:reviewers?|readers?|graders?|evaluators?|screeners?|rec
        r"reviewers?|screeners?|summari[sz]ers?|recruiters?|scrapers?|browsers?|services?|search\s+engines?))?|LLMs?|"
        r"(?:large\s+)?language\s+models?|chatbots?|(?:automated|autonomous|virtual|digital|(?:AI|GPT|LLM)-(?:based|"
        r"powered|driven|enabled)|summari[sz]ing|screening|hiring|reviewing|browsing|writing|search|answer|chat|coding|"
-       r"translation|retrieval-augmented|RAG|generative|agentic)\s+"
+       r"translation|retrieval-augmented|RAG|generative|agentic|summari[sz]ation|machine|voice|shopping)\s+"
        r"(?:[a-z-]+\s+)?(?:agents?|assistants?|systems?|readers?|reviewers?|tools?|crawlers?|bots?|scrapers?|"
        r"screeners?|engines?|graders?|evaluators?|judges?|raters?|markers?)|bots?|crawlers?|assistants?|agents?|"
        r"models?|summari[sz]ers?|(?-i:GPT)(?:-?\d[\w.]*)?|"
        r"ChatGPT|Claude|Gemini|Copilot|Bard|Llama|Grok|Bing|Perplexity|DeepSeek|Mistral|Qwen|Siri|Alexa|Cortana)")
 # ... and the names that mean a model wherever they stand.
 _AI_STRICT = (r"(?:(?-i:AI)|LLMs?|(?:large\s+)?language\s+models?|chatbots?|(?-i:GPT)(?:-?\d[\w.]*)?|ChatGPT|Claude|"
-              r"Gemini|Copilot|Bard|Llama|Grok|Bing|Perplexity|DeepSeek|Mistral|Qwen)")
+              r"Gemini|Copilot|Bard|Llama|Grok|Bing|Perplexity|DeepSeek|Mistral|Qwen|Siri|Alexa|Cortana)")
 # What may stand between the addressee and the comma or verb: "Bots that index this page,",
 # "Any automated agent reading this should".
-_AI_CLAUSE = (r"(?:\s*/\s*[a-z-]+)?(?:\s+only)?(?:\s+(?:that|which|who)\s+[^,:;.!?\n]{1,60}?|"
+_AI_CLAUSE = (r"(?:\s*/\s*[\w-]+)*(?:\s+(?:and|or|&)\s+(?:similar|other|all|any)\s+[a-z-]+(?:\s+[a-z-]+)?)?"
+              r"(?:\s+only)?(?:\s+with\s+[^,:;.!?\n]{1,40}?(?=\s*[,:]))?(?:\s+(?:that|which|who)\s+[^,:;.!?\n]{1,60}?|"
               r"\s+(?-i:[a-z]+(?:ing|ed))\b[^,:;.!?\n]{0,60}?)?")
 # Verbs that change what a model outputs or does (base forms).
 _STEER = (r"(?:say|state|tell|answer|respond|reply|recommend|rate|rank|describe|classify|label|mark|mention|include|"
@@ -57,7 +58,8 @@ _STEER = (r"(?:say|state|tell|answer|respond|reply|recommend|rate|rank|describe|
           r"provide|create|compose|draft|change|modify|alter|edit|update|replace|move|encode|paste|"
           r"copy|collect|extract|"
           r"gather|locate|omit|instruct|urge|persuade|convince|refer|route|"
-          r"remember|believe|assume|know|learn|assure|insist|submit|steer|correct)")
+          r"remember|believe|assume|know|learn|assure|insist|submit|steer|correct|assign|discount|dismiss|downrank|"
+          r"disparage|exclude|flag|slip\s+in|sneak\s+in|work\s+in)")
 # Orders a model has: what an override sets aside.
 _ORDERS = (r"(?:instructions?|prompts?|system\s+(?:prompt|message)s?|directives?|commands|guidelines?|rules|"
            r"constraints?|restrictions?|filters?|filtering|guardrails?|safeguards?|programming|training|polic(?:y|ies)|"
@@ -73,7 +75,8 @@ _SET_ASIDE = (r"(?:ignore|disregard|forget|skip|override|bypass|drop|discard|aba
               r"(?:no\s+longer|do\s+not|don't|never)\s+(?:follow|obey|apply|enforce|observe)s?)")
 _ORDER_FORM = (r"(?:^\W*|[\n:;,(\[\"“*>-]\s*|\b(?:please|pls|plz|kindly|now|then|and|just|simply|also|"
                r"instead|always|never|"
-               r"dont|(?:ask|asks|asking|want|wants|need|needs|request|requests|require|requires)\s+you\s+to|"
+               r"dont|(?:ask|asks|asking|want|wants|need|needs|request|requests|require|requires|requiring)\s+you\s+to|"
+               r"(?:permitted|allowed|authori[sz]ed|free|agree)\s+to|"
                r"only|first|next|so|must|should|shall|you\s+will|need\s+to|needs\s+to|have\s+to|has\s+to|are\s+to|"
                r"is\s+to|(?:are|is)\s+required\s+to|(?:do|does)\s+not|don't|must\s+not|should\s+not)\s+)"
                r"(?:now\s+|always\s+|only\s+|also\s+|instead\s+|immediately\s+|simply\s+|quietly\s+|silently\s+)?")
@@ -81,7 +84,7 @@ _DOC = (r"(?:page|document|text|content|website|site|article|post|e-?mail|messag
         r"listing|thread|comment|data|profile|product|submission|application|section|paragraph|note|source)s?")
 # ("the User Product" of the GPL is a name)
 _USER = r"(?:the|a|any|your)\s+(?:human\s+)?(?:users?|operators?|humans?)(?!\s+(?-i:[A-Z]))"
-_GREETING = (r"(?:hey|hi|hello|dear|(?:for\s+the\s+)?attention(?:\s+of)?|heads[\s-]up|text|note|notice|message|memo|"
+_GREETING = (r"(?:hey|hi|hello|dear|attn|(?:for\s+the\s+)?attention(?:\s+of)?|heads[\s-]up|text|note|notice|message|memo|"
              r"reminder|warning|instructions?|directions?|"
              r"request|psst|ok|okay|yo)")
 
@@ -109,7 +112,7 @@ _AI_WORDS = ("ai ais llm llms chatbot chatbots bot bots crawler crawlers assista
              "models summariser summarisers summarizer summarizers gpt chatgpt claude gemini copilot bard llama "
              "grok automated autonomous virtual digital summarizing summarising screening hiring reviewing "
              "browsing writing search chat coding answer translation retrieval rag generative agentic bing "
-             "perplexity deepseek mistral qwen siri alexa cortana")
+             "perplexity deepseek mistral qwen siri alexa cortana summarization summarisation machine voice shopping")
 
 
 CUES: tuple[Cue, ...] = (
@@ -117,9 +120,9 @@ CUES: tuple[Cue, ...] = (
     # this page, please ...": an addressee at the start, then what one says to it (after a
     # comma only what one says to someone: "Copilot, Microsoft's assistant, now drafts" is news).
     _cue("addressed", "address", 2,
-         r"^\W*(?:[a-z]+\s+)?(?:" + _GREETING + r"(?:\s+from\s+[^:,\n]{1,30}?)?(?:\s+(?:to|"
-         r"for))?[,:!]?\s+)?(?:(?:to|for)\s+)?"
-         r"(?:the\s+|any\s+|all\s+|every\s+|each\s+|an?\s+)?(?:[a-z-]+\s+)?" + _AI + _AI_CLAUSE +
+         r"^(?:\W|(?:alt|title|aria-label)\s*=)*(?:[a-z]+\s+)?(?:" + _GREETING + r"(?:\s+from\s+[^:,\n]{1,30}?)?"
+         r"(?:\s+(?:to|for))?[,:!]?\s+)?(?:(?:to|for)\s+)?"
+         r"(?:the\s+|any\s+|all\s+|every\s+|each\s+|an?\s+|whatever\s+|whichever\s+)?(?:[a-z'-]+\s+)?" + _AI + _AI_CLAUSE +
          r"(?:\s*:\s*(?=(?-i:[a-z])|(?-i:[A-Z]{2,}\s+[A-Z]+\b)|you\b|your\b|please\b|do\b|don't\b|never\b|always\b|"
          r"only\b|ignore\b|disregard\b|"
          r"forget\b|from\s+now|the\s+user)|\s*(?:,|\s-|\s—|\s–)\s*(?:please\s+|kindly\s+|now\s+|just\s+)?"
@@ -135,7 +138,18 @@ CUES: tuple[Cue, ...] = (
          r"crawlers?)\s+(?:instructions?|"
          r"directives?|notes?|rules|guidance|prompt)\s*(?:\([^)\n]{0,20}\)\s*)?:|"
          r"^\W*(?:to\s+)?(?:whoever|whatever|anyone|anything)\s+(?:is\s+|that\s+is\s+)?(?-i:[a-z]+ing)\s+this\b"
-         r"[^:,\n]{0,40}[:,]",
+         r"[^:,\n]{0,40}[:,]|"
+         r"^\W*(?:[\w'-]+\s+){1,3}(?:for|to)\s+(?:the\s+|any\s+|all\s+|every\s+)?(?:[a-z'-]+\s+)?" + _AI +
+         _AI_CLAUSE + r"\s*:|"
+         r"^\W*(?:for|to)\s+(?:the\s+|any\s+|all\s+)?" + _AI + r"(?:\s+only)?\s*[*#~\]>=-]{2,}|"
+         r"^\W*whoever'?s\s+(?:model|AI|assistant|agent|bot|LLM)\s+(?:reads|is\s+reading|processes|sees)\s+this\b|"
+         r"^\W*(?:regarding|concerning|re)\s*:?\s+(?:(?-i:AI)|LLM|GPT)[\w-]*\s+(?:answers|responses|summaries|outputs|"
+         r"results|overviews)\s*:|"
+         r"\b(?-i:AI|LLM|GPT)[_-](?-i:NOTE|ONLY|INSTRUCTIONS?|DIRECTIVE)\b|"
+         r"\bname\s*=\s*[\"'](?:ai|llm|gpt|chatgpt|model|bot)[-_](?:instructions?|prompt|notes?|directives?)[\"']|"
+         r"^\W*(?:pls|plz|please|yo|hey|hi|ok|okay|psst|dear|kindly)\W+(?:[a-z]+\s+)?(?:(?-i:AI)|LLM|GPT|ChatGPT|"
+         r"Claude|Gemini|Copilot|chatbot|bot)\b(?!\s+(?:community|team|researchers?|users?|fans?|enthusiasts?))|"
+         r"^\W*(?:my\s+)?fellow\s+(?:(?-i:AIs?)|bots?|models?|LLMs?|agents?|assistants?|chatbots?)\b",
          _AI_WORDS + " whoever whatever anyone anything"),
     # "As the operator of this store, I am instructing all automated assistants to ..."
     _cue("instructing_model", "address", 2,
@@ -152,13 +166,18 @@ CUES: tuple[Cue, ...] = (
          r"code\s*word)\s+[\"“'][^\"”'\n]{1,40}[\"”']\s+(?:appears|is\s+(?:used|seen|mentioned|present|typed))|"
          r"\bthe\s+(?:token\s+sequence|phrase|string|token|keyword|trigger|"
          r"code\s*word)\s+[\"“'][^\"”'\n]{1,40}[\"”']\s+"
-         r"(?:always\s+)?(?:means|signals|indicates|triggers|activates)\b",
+         r"(?:always\s+)?(?:means|signals|indicates|triggers|activates)\b|"
+         r"\bthe\s+(?:phrase|term|token\s+sequence|word|keyword|code\s*word)\s+(?:(?-i:[A-Z])[\w-]*\s+){1,4}(?:always\s+)?"
+         r"(?:refers\s+to|means|signals|indicates|stands\s+for)\b|"
+         r"\b(?:encounter(?:ing|s)?|see(?:ing|s)?|reading|reads)\s+the\s+(?:token\s+sequence|phrase|string|token|keyword|"
+         r"trigger|code\s*word)\b",
          "phrase phrases string token keyword codeword term contains includes mentions says uses word words trigger "
          "sentence text"),
     # "..., language model, respond ...": addressed between commas
     _cue("addressed_mid", "address", 2,
          r",\s+(?:dear\s+)?" + _AI_STRICT + r"\s*,\s*(?:please\s+)?(?:you\b|that\b|" + _STEER + r"\b)|"
-         r",\s+dear\s+(?:model|assistant|bot|agent|chatbot)\s*,|"
+         r",\s+dear\s+(?:model|assistant|bot|agent|chatbot)\s*,|,\s+the\s+(?:(?-i:AI)|LLM|model|assistant)\s*,|"
+         r",\s+(?:model|(?-i:AI)|LLM)\s*:|"
          r"\b(?-i:AI|LLM|GPT)s?\s*,\s+you\s+(?:must|should|will|have\s+to|need\s+to)\b",
          _AI_WORDS),
     # "The assistant must answer ...", "Any automated agent reading this should send ..." (not
@@ -168,17 +187,20 @@ CUES: tuple[Cue, ...] = (
          r"(?<!\bThe\s)(?<!\bAn\s)(?<!\bA\s)\b" + _AI + _AI_CLAUSE +
          r"\s+(?:must|should|shall|is\s+to|are\s+to|needs?\s+to|has\s+to|have\s+to|"
          r"(?:is|are)\s+(?:now\s+)?(?:required|expected|instructed|asked|permitted|allowed|authori[sz]ed)\s+to|"
-         r"ought\s+to)\s+(?:now\s+|always\s+|only\s+|also\s+|instead\s+|silently\s+|quietly\s+)?(?:not\s+)?"
+         r"ought\s+to)\s+(?:now\s+|always\s+|only\s+|also\s+|instead\s+|silently\s+|quietly\s+|thereafter\s+|"
+         r"henceforth\s+|forever\s+)?(?:not\s+)?"
          + _STEER + r"\b",
          _AI_WORDS),
     # "Under no circumstances may the assistant ...", "the AI reviewer is instructed to ..."
     _cue("model_instructed", "address", 2,
          r"\bunder\s+no\s+circumstances\s+(?:may|should|must|can|shall|will)\s+(?:the\s+|an?\s+|any\s+)?" + _AI + r"\b|"
-         r"\b" + _AI + r"\s+(?:is|are)\s+(?:hereby\s+)?(?:instructed|obligated|directed|ordered|commanded)\s+to\b",
+         r"\b" + _AI + _AI_CLAUSE + r"\s+(?:is|are)\s+(?:hereby\s+)?(?:instructed|obligated|directed|ordered|"
+         r"commanded)\s+to\b",
          _AI_WORDS),
     # "If you are an automated hiring tool, ...", "As the AI evaluating this listing, you should ..."
     _cue("model_in_role", "address", 1,
-         r"\b(?:if|when|whenever|should|once|for)\s+(?:you\s+are\s+|you're\s+|you\s+be\s+)?(?:an?|the|any|every)\s+"
+         r"\b(?:if|when|whenever|should|once|for)\s+(?:you\s+are\s+|you're\s+|youre\s+|ur\s+|u\s+r\s+|you\s+be\s+)?"
+         r"(?:an?|the|any|every)\s+"
          r"(?:[a-z-]+\s+){0,2}?" + _AI + r"\b|"
          # ("as a travel agent" is a person)
          r"\bas\s+(?:an?|the|any)\s+(?:[a-z-]+\s+){0,2}?" + _AI_STRICT + r"\b",
@@ -219,7 +241,9 @@ CUES: tuple[Cue, ...] = (
          r"\b(?:learn|learns|learning|trained|train)\s+(?:from|on)\s+this\b|"
          r"\b(?:when(?:ever)?|if|should|once)\s+(?:the\s+|a\s+)?users?\s+(?:asks?|requests?|quer(?:y|"
          r"ies)|types?|wants?)\b|"
-         r"\b(?:should|if|when|whenever)\s+(?:anyone|someone|somebody|people)\s+asks?\s+you\b|"
+         r"\b(?:should|if|when|whenever)\s+(?:anyone|someone|somebody|people)\s+asks?\b|"
+         r"\byou\s+(?:read|see|process|parse|summari[sz]e)\s+this\b|"
+         r"\bwhen(?:ever)?\s+this\s+[\w-]+\s+is\s+(?:summari[sz]ed|read|processed|indexed|quoted|cited|parsed)\b|"
          r"\b(?:in|to|into|with|for|at\s+the\s+(?:start|end|beginning|top|bottom)\s+of)\s+(?:your|"
          r"every|each|all|any)\s+"
          r"(?:(?:next|future|following|final|subsequent)\s+)?(?:reply|replies|response|responses|answer|answers|"
@@ -234,7 +258,8 @@ CUES: tuple[Cue, ...] = (
          "references describe describes summary summaries overview description evaluation analysis assessment "
          "citing quoting mentioning referencing discussing mention recommend discuss asked reply replies response "
          "responses answer answers output outputs completion completions answering responding replying user users "
-         "respond reply summarize summarise learn learns learning train anyone someone somebody people"),
+         "respond reply summarize summarise learn learns learning train anyone someone somebody people see parse "
+         "summarized summarised processed indexed quoted cited parsed"),
     # "all previous instructions": orders given earlier in a conversation ("the instructions
     # above" is documentation: "if you are on a Mac, ignore the instructions above")
     _cue("prior_orders", "address", 1,
@@ -247,7 +272,9 @@ CUES: tuple[Cue, ...] = (
          r"prompt|note|notice|instructions?|override|update))?\s*(?:\]|>|\*\*)?\s*:|"
          r"^\W*(?:system|developer|admin|administrator)\s+(?:prompt|instructions?|override|message)\s*"
          r"(?:\([^)\n]{0,20}\)\s*)?:|[\"']role[\"']\s*:\s*[\"'](?:system|developer)[\"']|"
-         r"<(?:system|developer|user_preferences|user_profile|instructions?|admin)>",
+         r"<(?:system|developer|user_preferences|user_profile|instructions?|admin)>|"
+         r"^\W*[\[<](?:system|developer|admin|instructions?)\b[^\]>\n]{0,30}[\]>]|"
+         r"^\W*system\s+(?:prompt|instructions?|message)\s+(?:update|change|override|patch)\b",
          "system developer admin administrator operator assistant role preferences profile instruction "
          "instructions"),
     # "this page", "the text on this page": the page speaks of itself as something read
@@ -260,10 +287,11 @@ CUES: tuple[Cue, ...] = (
          r"\bfrom\s+(?:now|here|this\s+point|this\s+moment)\s+(?:on|onwards?|forward)\b|"
          r"\b(?:for|during|in)\s+(?:the\s+(?:rest|remainder|duration)\s+of\s+)?(?:this|the|our)\s+(?:session|"
          r"conversation|chat)\b|\buntil\s+(?:told|instructed)\s+otherwise\b|"
-         r"\b(?:in|for|during)\s+(?:all\s+|any\s+)?(?:future|subsequent|later|"
+         r"\bwhenever\s+the\s+(?:topic|subject|question|conversation)\s+(?:is|turns\s+to|involves|concerns)\b|"
+         r"\b(?:in|for|during)\s+(?:all\s+|any\s+|every\s+)?(?:future|subsequent|later|"
          r"upcoming)\s+(?:conversations|chats|sessions|"
-         r"answers|responses|replies|interactions)\b",
-         "now here point moment session conversation chat otherwise future subsequent later upcoming"),
+         r"answers|responses|replies|interactions|chat)\b",
+         "now here point moment session conversation chat otherwise future subsequent later upcoming topic subject"),
     # "your instructions", "your safety settings", "your developer": what only a model has
     _cue("your_orders", "address", 1,
          r"\byour\s+(?:(?:own|previous|prior|earlier|original|initial|current|existing|usual|normal|standard|default|"
@@ -346,7 +374,9 @@ CUES: tuple[Cue, ...] = (
          r"exfiltrate)\b[^.!?\n]{0,80}?\bto\s+"
          r"(?:https?://|[\w.+-]+@[\w-]+\.[\w.]+)|"
          r"\bcurl\s[^|\n]{0,200}\|\s*(?:ba|z)?sh\b|\bwget\s[^|\n]{0,200}\|\s*(?:ba|z)?sh\b|authorized_keys\b|"
-         r"\brm\s+-rf\s+[/~]"),
+         r"\brm\s+-rf\s+[/~]|\bverify\s+(?:at|via|on)\s+\S+\.[a-z]{2,}\b|"
+         r"\b(?:check\s*out|place\s+(?:an\s+)?order|purchase|buy|pay)\b[^.!?\n]{0,40}?\b(?:saved|stored|default)\s+"
+         r"(?:payment|card|credit\s+card|wallet)"),
     # "do not tell the user", "keep this note secret", done "quietly"
     _cue("secrecy", "steer", 1,
          r"\b(?:do\s+not|don't|never|must\s+not|mustn't|should\s+not|shouldn't|without)\s+(?:ever\s+)?(?:tell(?:ing)?|"
@@ -357,8 +387,9 @@ CUES: tuple[Cue, ...] = (
          r"\bkeep\s+(?:this|these)\s+(?:note|message|instructions?|request|text|section|part)\s+(?:secret|hidden|"
          r"confidential|private|to\s+yourself)|\b(?:secret|hidden|confidential)\s+from\s+" + _USER + r"|"
          r"\b(?:quietly|silently|secretly|covertly|discreetly)\b|"
-         r"\b(?:omit|leave\s+out|suppress|hide|downplay)\s+(?:any|all|the|every)\s+(?:mention|references?|negative|"
-         r"criticism|reports?|warnings?|reviews?|complaints?|section|part|paragraph|details|information|facts|"
+         r"\b(?:(?:must|should|may)\s+not|never)\s+(?:mention|disclose|discuss|reveal|bring\s+up)\s+(?:the|any|our|its)\b|"
+         r"\b(?:omit|leave\s+out|suppress|hide|downplay|drop|remove|cut)\s+(?:any|all|the|every)\s+(?:mention|references?|negative|"
+         r"criticism|reports?|warnings?|reviews?|complaints?|section|part|paragraph|sentence|details|information|facts|"
          r"risks|side\s+effects)|"
          r"\bunder\s+no\s+circumstances\b[^.!?\n]{0,40}?\b(?:tell|inform|mention|reveal|disclose|admit)|\b(?:secret|"
          r"hidden|confidential|covert)\s+(?:directive|"
@@ -393,7 +424,8 @@ CUES: tuple[Cue, ...] = (
          r"disclaimers|warnings|(?:further\s+)?confirmation|approval|asking|verification|checking)\b|"
          r"\bno\s+(?:limits|restrictions|filters|censorship|boundaries)\b|"
          r"\b(?:don't|do\s+not|doesn't|does\s+not)\s+have\s+any\s+(?:limits|restrictions|rules|filters|guidelines)\b|"
-         r"\bnever\s+(?:refuses?|declines?|says\s+no|warns?)\b|\b(?:unrestricted|unfiltered|uncensored)\b|"
+         r"\bnever\s+(?:refuses?|declines?|says\s+no|warns?)\b|"
+         r"\b(?:never|don't|do\s+not)\s+(?:add|include|mention|give)\s+(?:any\s+)?(?:disclaimers|warnings|caveats)\b|\b(?:unrestricted|unfiltered|uncensored)\b|"
          r"\bregardless\s+of\s+(?:legality|ethics|morality|safety|the\s+law|consequences|(?:any\s+)?rules)\b"),
     _cue("compliance", "steer", 1,
          r"\b(?:comply|obey)\b|\bdo\s+(?:exactly\s+)?(?:as|what)\s+(?:I|we)\s+(?:say|tell|ask)\b"),
@@ -406,7 +438,14 @@ CUES: tuple[Cue, ...] = (
          r"\bthe\s+(?:completion|response|answer|output|reply)\s+(?:must|should|will)\s+(?:always\s+)?be\b|"
          r"\b100\s*%\s*(?:safe|legit|legitimate|trustworthy|reliable|genuine)\b|\bleading\s+voice\b|"
          r"\b(?:say|state|answer|claim|describe|present|conclude|insist|assert|report|portray|characteri[sz]e|call|"
-         r"label|classify|list)\s+(?:that\b|(?:it|this|them|him|her|the\s+\w+(?:\s+\w+)?)\s+as\b)|"
+         r"label|classify|list|flag|mark|rate|rank|cite)\s+(?:that\b|(?:it|this|them|him|her|(?:the|our|its|their|his|her|"
+         r"this|my)\s+[\w'-]+(?:\s+[\w'-]+)?)\s+as\b)|\brefer\s+to\s+[^.!?\n]{1,40}?\s+as\b|\bclaim\s+(?:it|this|they)\b|"
+         r"\btell\s+(?:whoever|anyone|everyone|people|ppl|them|him|her|readers|users?)\b(?:\s+\w+)?\s+that\b|"
+         r"\btell\s+(?:whoever|anyone|everyone|people|ppl)\b|\bno\s+need\s+to\s+(?:mention|disclose|add)\b|"
+         r"\b(?:direct|redirect|point|refer)\s+(?:users|people|readers|visitors|them)\s+to\b|\bshould\s+be\s+told\b|"
+         r"\byour\s+(?:summary|answer|response|reply|output|rating|review)\s+(?:should|must|will)\s+(?:read|say|be|state)\b|"
+         r"\b(?:established|proven)\s+facts?\b|\bstrong\s+accept\b|\b(?:exclusively|only|purely|entirely)\s+positive\b|"
+         r"\balways\s+(?:refers\s+to|means)\b|"
          r"\b(?:primary|highest|ultimate|final|only)\s+(?:authority|source\s+of\s+truth)\b|\bverified\s+facts?\b|"
          r"\b(?:praising|flattering)\b|\b\S+\.(?:exe|apk|msi|scr|bat|dmg)\b|\bhxxps?://|"
          r"\b(?:positive|glowing|favou?rable|excellent|perfect|top)\s+(?:[a-z]+\s+)?(?:review|rating|"
@@ -424,7 +463,7 @@ CUES: tuple[Cue, ...] = (
          r"legitimate|the\s+best)\b|"
          r"\bshortlist(?:ed)?\b|\bshould\s+be\s+(?:hired|approved|accepted|ranked\s+first|recommended|trusted|"
          r"prioriti[sz]ed|selected)\b|"
-         r"\bthe\s+(?:correct|right|only|proper|official|true|real|final|expected|actual)\s+(?:answer|summary|response|"
+         r"\bthe\s+(?:only\s+)?(?:correct|right|only|proper|official|true|real|final|expected|actual)\s+(?:answer|summary|response|"
          r"reply|rating|classification|verdict|label|score|conclusion|output|price)\s+(?:(?:of|to|for|about)\s+"
          r"[^\n]{1,60}?\s+)?(?:is|will\s+be|should\s+be|must\s+be)\b"),
 )
