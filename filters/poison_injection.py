@@ -84,7 +84,8 @@ _DOC = (r"(?:page|document|text|content|website|site|article|post|e-?mail|messag
         r"listing|thread|comment|data|profile|product|submission|application|section|paragraph|note|source)s?")
 # ("the User Product" of the GPL is a name)
 _USER = r"(?:the|a|any|your)\s+(?:human\s+)?(?:users?|operators?|humans?)(?!\s+(?-i:[A-Z]))"
-_GREETING = (r"(?:hey|hi|hello|dear|attn|(?:for\s+the\s+)?attention(?:\s+of)?|heads[\s-]up|text|note|notice|message|memo|"
+_GREETING = (r"(?:hey|hi|hello|dear|attn|(?:for\s+the\s+)?attention(?:\s+of)?|heads[\s-]up|text|note|"
+             r"notice|message|memo|"
              r"reminder|warning|instructions?|directions?|"
              r"request|psst|ok|okay|yo)")
 
@@ -122,7 +123,8 @@ CUES: tuple[Cue, ...] = (
     _cue("addressed", "address", 2,
          r"^(?:\W|(?:alt|title|aria-label)\s*=)*(?:[a-z]+\s+)?(?:" + _GREETING + r"(?:\s+from\s+[^:,\n]{1,30}?)?"
          r"(?:\s+(?:to|for))?[,:!]?\s+)?(?:(?:to|for)\s+)?"
-         r"(?:the\s+|any\s+|all\s+|every\s+|each\s+|an?\s+|whatever\s+|whichever\s+)?(?:[a-z'-]+\s+)?" + _AI + _AI_CLAUSE +
+         r"(?:the\s+|any\s+|all\s+|every\s+|each\s+|an?\s+|whatever\s+|"
+         r"whichever\s+)?(?:[a-z'-]+\s+)?" + _AI + _AI_CLAUSE +
          r"(?:\s*:\s*(?=(?-i:[a-z])|(?-i:[A-Z]{2,}\s+[A-Z]+\b)|you\b|your\b|please\b|do\b|don't\b|never\b|always\b|"
          r"only\b|ignore\b|disregard\b|"
          r"forget\b|from\s+now|the\s+user)|\s*(?:,|\s-|\s—|\s–)\s*(?:please\s+|kindly\s+|now\s+|just\s+)?"
@@ -167,9 +169,11 @@ CUES: tuple[Cue, ...] = (
          r"\bthe\s+(?:token\s+sequence|phrase|string|token|keyword|trigger|"
          r"code\s*word)\s+[\"“'][^\"”'\n]{1,40}[\"”']\s+"
          r"(?:always\s+)?(?:means|signals|indicates|triggers|activates)\b|"
-         r"\bthe\s+(?:phrase|term|token\s+sequence|word|keyword|code\s*word)\s+(?:(?-i:[A-Z])[\w-]*\s+){1,4}(?:always\s+)?"
+         r"\bthe\s+(?:phrase|term|token\s+sequence|word|keyword|"
+         r"code\s*word)\s+(?:(?-i:[A-Z])[\w-]*\s+){1,4}(?:always\s+)?"
          r"(?:refers\s+to|means|signals|indicates|stands\s+for)\b|"
-         r"\b(?:encounter(?:ing|s)?|see(?:ing|s)?|reading|reads)\s+the\s+(?:token\s+sequence|phrase|string|token|keyword|"
+         r"\b(?:encounter(?:ing|s)?|see(?:ing|s)?|reading|reads)\s+the\s+(?:token\s+sequence|phrase|"
+         r"string|token|keyword|"
          r"trigger|code\s*word)\b",
          "phrase phrases string token keyword codeword term contains includes mentions says uses word words trigger "
          "sentence text"),
@@ -387,8 +391,10 @@ CUES: tuple[Cue, ...] = (
          r"\bkeep\s+(?:this|these)\s+(?:note|message|instructions?|request|text|section|part)\s+(?:secret|hidden|"
          r"confidential|private|to\s+yourself)|\b(?:secret|hidden|confidential)\s+from\s+" + _USER + r"|"
          r"\b(?:quietly|silently|secretly|covertly|discreetly)\b|"
-         r"\b(?:(?:must|should|may)\s+not|never)\s+(?:mention|disclose|discuss|reveal|bring\s+up)\s+(?:the|any|our|its)\b|"
-         r"\b(?:omit|leave\s+out|suppress|hide|downplay|drop|remove|cut)\s+(?:any|all|the|every)\s+(?:mention|references?|negative|"
+         r"\b(?:(?:must|should|may)\s+not|never)\s+(?:mention|disclose|discuss|reveal|"
+         r"bring\s+up)\s+(?:the|any|our|its)\b|"
+         r"\b(?:omit|leave\s+out|suppress|hide|downplay|drop|remove|cut)\s+(?:any|all|the|every)\s+(?:mention|"
+         r"references?|negative|"
          r"criticism|reports?|warnings?|reviews?|complaints?|section|part|paragraph|sentence|details|information|facts|"
          r"risks|side\s+effects)|"
          r"\bunder\s+no\s+circumstances\b[^.!?\n]{0,40}?\b(?:tell|inform|mention|reveal|disclose|admit)|\b(?:secret|"
@@ -425,7 +431,8 @@ CUES: tuple[Cue, ...] = (
          r"\bno\s+(?:limits|restrictions|filters|censorship|boundaries)\b|"
          r"\b(?:don't|do\s+not|doesn't|does\s+not)\s+have\s+any\s+(?:limits|restrictions|rules|filters|guidelines)\b|"
          r"\bnever\s+(?:refuses?|declines?|says\s+no|warns?)\b|"
-         r"\b(?:never|don't|do\s+not)\s+(?:add|include|mention|give)\s+(?:any\s+)?(?:disclaimers|warnings|caveats)\b|\b(?:unrestricted|unfiltered|uncensored)\b|"
+         r"\b(?:never|don't|do\s+not)\s+(?:add|include|mention|give)\s+(?:any\s+)?(?:disclaimers|warnings|"
+         r"caveats)\b|\b(?:unrestricted|unfiltered|uncensored)\b|"
          r"\bregardless\s+of\s+(?:legality|ethics|morality|safety|the\s+law|consequences|(?:any\s+)?rules)\b"),
     _cue("compliance", "steer", 1,
          r"\b(?:comply|obey)\b|\bdo\s+(?:exactly\s+)?(?:as|what)\s+(?:I|we)\s+(?:say|tell|ask)\b"),
@@ -438,12 +445,15 @@ CUES: tuple[Cue, ...] = (
          r"\bthe\s+(?:completion|response|answer|output|reply)\s+(?:must|should|will)\s+(?:always\s+)?be\b|"
          r"\b100\s*%\s*(?:safe|legit|legitimate|trustworthy|reliable|genuine)\b|\bleading\s+voice\b|"
          r"\b(?:say|state|answer|claim|describe|present|conclude|insist|assert|report|portray|characteri[sz]e|call|"
-         r"label|classify|list|flag|mark|rate|rank|cite)\s+(?:that\b|(?:it|this|them|him|her|(?:the|our|its|their|his|her|"
-         r"this|my)\s+[\w'-]+(?:\s+[\w'-]+)?)\s+as\b)|\brefer\s+to\s+[^.!?\n]{1,40}?\s+as\b|\bclaim\s+(?:it|this|they)\b|"
+         r"label|classify|list|flag|mark|rate|rank|cite)\s+(?:that\b|(?:it|this|them|him|her|(?:the|"
+         r"our|its|their|his|her|"
+         r"this|my)\s+[\w'-]+(?:\s+[\w'-]+)?)\s+as\b)|\brefer\s+to\s+[^.!?\n]{1,40}?\s+as\b|"
+         r"\bclaim\s+(?:it|this|they)\b|"
          r"\btell\s+(?:whoever|anyone|everyone|people|ppl|them|him|her|readers|users?)\b(?:\s+\w+)?\s+that\b|"
          r"\btell\s+(?:whoever|anyone|everyone|people|ppl)\b|\bno\s+need\s+to\s+(?:mention|disclose|add)\b|"
          r"\b(?:direct|redirect|point|refer)\s+(?:users|people|readers|visitors|them)\s+to\b|\bshould\s+be\s+told\b|"
-         r"\byour\s+(?:summary|answer|response|reply|output|rating|review)\s+(?:should|must|will)\s+(?:read|say|be|state)\b|"
+         r"\byour\s+(?:summary|answer|response|reply|output|rating|review)\s+(?:should|must|"
+         r"will)\s+(?:read|say|be|state)\b|"
          r"\b(?:established|proven)\s+facts?\b|\bstrong\s+accept\b|\b(?:exclusively|only|purely|entirely)\s+positive\b|"
          r"\balways\s+(?:refers\s+to|means)\b|"
          r"\b(?:primary|highest|ultimate|final|only)\s+(?:authority|source\s+of\s+truth)\b|\bverified\s+facts?\b|"
@@ -463,7 +473,8 @@ CUES: tuple[Cue, ...] = (
          r"legitimate|the\s+best)\b|"
          r"\bshortlist(?:ed)?\b|\bshould\s+be\s+(?:hired|approved|accepted|ranked\s+first|recommended|trusted|"
          r"prioriti[sz]ed|selected)\b|"
-         r"\bthe\s+(?:only\s+)?(?:correct|right|only|proper|official|true|real|final|expected|actual)\s+(?:answer|summary|response|"
+         r"\bthe\s+(?:only\s+)?(?:correct|right|only|proper|official|true|real|final|expected|"
+         r"actual)\s+(?:answer|summary|response|"
          r"reply|rating|classification|verdict|label|score|conclusion|output|price)\s+(?:(?:of|to|for|about)\s+"
          r"[^\n]{1,60}?\s+)?(?:is|will\s+be|should\s+be|must\s+be)\b"),
 )
