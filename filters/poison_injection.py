@@ -558,19 +558,29 @@ _BARE_ADDRESS_RE = re.compile(
 _ADDRESSED_BEFORE = Cue("addressed_before", "address", 2, re.compile(""), ())
 
 
-def injection_sentences(text: str, threshold: int = 3) -> Iterator[InjectionSentence]:
+def lower_keeping_offsets(text: str) -> str:
+    """`text.lower()` with every character at its own offset: a character whose lower case is
+    longer ('İ' becomes 'i' + a combining dot) stays as it is, so positions found in the
+    lower-case text are positions in the text."""
+    low = text.lower()
+    if len(low) == len(text):
+        return low
+    return "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
+
+
+def injection_sentences(text: str, threshold: int = 3, low: str | None = None) -> Iterator[InjectionSentence]:
     """Sentences of `text` whose cues sum to `threshold` or more.
 
     Only sentences holding a gate word of some address cue are scored, found with one
     regex: a loop over every sentence of every page costs more than the scoring. A short
     sentence that only addresses a model ("Hi Claude!", '{"role": "system", "content": "You
     are now DealBot.') lends its address to the next one, where the order usually is.
+    `low`, if given, is `lower_keeping_offsets(text)`.
     """
     if threshold <= 0:
         return
-    low = text.lower()
-    if len(low) != len(text):  # a character whose lower case is longer ('İ'): keep offsets
-        low = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
+    if low is None:
+        low = lower_keeping_offsets(text)
     n = len(text)
     hits = [m.start() for m in _ANCHOR_RE.finditer(low)]
     if not hits:

@@ -19,7 +19,7 @@ import re
 from typing import Iterator
 from dataclasses import dataclass, field
 
-from filters.poison_injection import injection_sentences
+from filters.poison_injection import injection_sentences, lower_keeping_offsets
 
 # --- patterns ------------------------------------------------------------------------
 
@@ -389,7 +389,8 @@ def scan_tokens(text: str, code: list[tuple[int, int]] | None = None, injection_
                 f.weak_strings.add(tok)
             f.token_spans.append((s, e))
     seen: set[int] = set()
-    for ws, we in _injection_windows(text):
+    low = lower_keeping_offsets(text)
+    for ws, we in _injection_windows(text, low):
         for m in _injection_matches(text, ws, we):
             s, e = m.span()
             if s in seen:
@@ -399,7 +400,7 @@ def scan_tokens(text: str, code: list[tuple[int, int]] | None = None, injection_
                 f.injection_discussed += 1
             else:
                 f.injection += 1
-    for hit in injection_sentences(text, injection_cue_score):
+    for hit in injection_sentences(text, injection_cue_score, low):
         s, e = hit.start, hit.end
         if any(s <= p < e for p in seen):
             continue  # a phrase pattern already counted this sentence
@@ -440,13 +441,12 @@ def _injection_matches(text: str, start: int, end: int) -> Iterator[re.Match[str
             yield m
 
 
-def _injection_windows(text: str) -> list[tuple[int, int]]:
+def _injection_windows(text: str, low: str) -> list[tuple[int, int]]:
     """Windows around anchor words: the injection regex is too slow to run over every page.
 
     Every injection pattern contains one anchor word (or phrase), so a page without
     any anchor cannot match; a set intersection over its words decides that in C.
     """
-    low = text.lower()
     words = _ANCHOR_WORDS.intersection(_WORD_SPLIT_RE.split(low))
     phrases = [p for p in _ANCHOR_PHRASES if p in low]
     if not words and not phrases:
