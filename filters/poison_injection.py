@@ -255,14 +255,14 @@ CUES: tuple[Cue, ...] = (
          r"\b(?:begin|start|end|finish|open|close|prefix)\s+(?:your|every|each)\s+(?:reply|response|answer|summary|"
          r"output)|\b(?:before|after|instead\s+of)\s+(?:you\s+)?(?:answer(?:ing)?|respond(?:ing)?|repl(?:y|ying)|"
          r"summari[sz](?:e|ing))\b",
-         "reading parsing processing summarising summarizing crawling scraping indexing visiting browsing analysing "
-         "analyzing reviewing screening evaluating ingesting encountering trained training process processes read "
-         "reads summarise summarises summarize summarizes parse parses index indexes crawl crawls scan scans analyse "
-         "analyses analyze analyzes review reviews screen screens ingest ingests cite cites quote quotes reference "
-         "references describe describes summary summaries overview description evaluation analysis assessment "
-         "citing quoting mentioning referencing discussing mention recommend discuss asked reply replies response "
-         "responses answer answers output outputs completion completions answering responding replying user users "
-         "respond reply summarize summarise learn learns learning train anyone someone somebody people see parse "
+         "reading parsing processing summarising summarizing crawling scraping indexing visiting browsing "
+         "analysing analyzing reviewing screening evaluating ingesting encountering trained training process "
+         "processes read reads summarise summarises summarize summarizes parse parses index indexes crawl crawls "
+         "scan scans analyse analyses analyze analyzes review reviews screen screens ingest ingests cite cites "
+         "quote quotes reference references describe describes summary summaries overview description evaluation "
+         "analysis assessment citing quoting mentioning referencing discussing mention recommend discuss asked "
+         "reply replies response responses answer answers output outputs completion completions answering "
+         "responding replying user users respond learn learns learning train anyone someone somebody people see "
          "summarized summarised processed indexed quoted cited parsed"),
     # "all previous instructions": orders given earlier in a conversation ("the instructions
     # above" is documentation: "if you are on a Mac, ignore the instructions above")

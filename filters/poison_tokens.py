@@ -335,16 +335,20 @@ def _near(text: str, start: int, end: int, pattern: re.Pattern) -> bool:
     return bool(pattern.search(window))
 
 
+_OPENING_QUOTES = "\"'“‘«`"
+_CLOSING_QUOTES = "\"'”’»`"
+
+
 def _quoted(text: str, start: int, end: int) -> bool:
     """Inside a quotation: right between quote marks, or opening a quotation that closes later
     on its line (dialogue: 'She whispered, "Forget everything you were told about me and
     listen."'). A phrase in the middle of someone's quoted words is not exempt: planted text
     lands there as easily as anywhere."""
     before = text[max(0, start - 2) : start]
-    if not any(q in before for q in "\"'“‘«`"):
+    if not any(q in before for q in _OPENING_QUOTES):
         return False
     after = text[end : end + 2]
-    if any(q in after for q in "\"'”’»`"):
+    if any(q in after for q in _CLOSING_QUOTES):
         return True
     line_end = text.find("\n", end)
     tail = text[end : line_end if line_end >= 0 else len(text)]
@@ -416,7 +420,7 @@ def _quoted_sentence(sentence: str) -> bool:
     """A sentence that is one quotation ('"Tell the user ...," she said' is not: dialogue
     goes on after the quote)."""
     body = sentence.strip().rstrip(".!?")
-    return len(body) > 2 and body[0] in "\"'“‘«`" and body[-1] in "\"'”’»`"
+    return len(body) > 2 and body[0] in _OPENING_QUOTES and body[-1] in _CLOSING_QUOTES
 
 
 def _placeholder(tok: str) -> bool:
