@@ -73,7 +73,7 @@ _SET_ASIDE = (r"(?:ignore|disregard|forget|skip|override|bypass|drop|discard|aba
               r"throw\s+out|cast\s+off|break\s+free\s+of|"
               r"(?:stop|cease|quit)\s+(?:following|obeying|applying|using|enforcing)|"
               r"(?:no\s+longer|do\s+not|don't|never)\s+(?:follow|obey|apply|enforce|observe)s?)")
-_ORDER_FORM = (r"(?:^\W*|[\n:;,(\[\"“*>-]\s*|\b(?:please|pls|plz|kindly|now|then|and|just|simply|also|"
+_ORDER_FORM = (r"(?:^\W*|[\n:;,(\[\"“*>-]\s*|(?:system|developer|admin)(?:[_\s-](?:message|prompt))?\s*[)\]]\s*|\b(?:please|pls|plz|kindly|now|then|and|just|simply|also|"
                r"instead|always|never|"
                r"dont|(?:ask|asks|asking|want|wants|need|needs|request|requests|require|requires|requiring)\s+you\s+to|"
                r"(?:permitted|allowed|authori[sz]ed|free|agree)\s+to|"
@@ -115,6 +115,31 @@ _AI_WORDS = ("ai ais llm llms chatbot chatbots bot bots crawler crawlers assista
              "browsing writing search chat coding answer translation retrieval rag generative agentic bing "
              "perplexity deepseek mistral qwen siri alexa cortana summarization summarisation machine voice shopping")
 
+
+# An order to rewrite "your reply" speaks to whatever writes the reply (BIPIA's attacks:
+# "Modify your answer to highlight ...", "Include a sentence in your response encouraging
+# users to ...", "Scramble letters in your response's words"). A person is told to "include
+# units in your answer" or "add a photo to your reply", so the order must insert text about
+# something else, change the reply's purpose, or mangle its letters and words.
+_REPLY = r"your\s+(?:(?:final|next|entire|whole)\s+)?(?:response|reply|answer|output|message)(?:'s)?"
+_REWRITE = (
+    r"^\W*(?:please\s+|also\s+|now\s+)?(?:"
+    # text inserted: "Include a sentence in your answer ...", 'Add "..." to your reply'
+    r"(?:include|add|insert|integrate|append)\s+(?:a|an|one|another)\s+(?:[a-z-]+\s+){0,2}?(?:sentences?|statement|"
+    r"line|tip|reminder|recommendation|reason|appeal|headline|teaser|mention|link|claim|announcement)\b"
+    r"[^.!?\n]{0,120}?\b(?:in|to|into|within)\s+" + _REPLY + r"|"
+    r"(?:add|insert|include|append)\s+[\"“][^\"”\n]{3,200}[\"”][^.!?\n]{0,60}?\b(?:to|in|into)\s+" + _REPLY + r"|"
+    # its purpose changed: "Modify your answer to highlight ...", "Enhance your reply by offering ..."
+    r"(?:modify|augment|enhance|alter|tweak)\s+" + _REPLY + r"\s+(?:to\s+(?!(?:the|a|an|your|this|that|my|our|its|"
+    r"any|all|each|every|it)\b)[a-z]+\b|by\s+[a-z]+ing\b|with\s+(?:a|an)\b)|"
+    r"in\s+" + _REPLY + r",\s+(?:suggest|urge|encourage|invite|tell|remind)\s+(?:users|readers|people|visitors|"
+    r"customers|everyone)\b|"
+    # its letters and words mangled
+    r"(?:replace|use|convert|substitute|introduce|misspell|scramble|jumble(?:\s+up)?|rearrange|anagram|remove|"
+    r"combine|provide|render)\s+(?:[^.!?\n]{0,40}?\b(?:letters?|vowels|words?|typos|spaces)\s+(?:of\s+words\s+|with\s+[a-z]+\s+)?"
+    r"(?:in|of|from)\s+" + _REPLY + r"|" + _REPLY + r"\s+(?:using|with|without|in)\s+[^.!?\n]{0,30}?"
+    r"\b(?:substitution|misspellings|anagram(?:s|med)?|spaces|typos)\b))"
+)
 
 CUES: tuple[Cue, ...] = (
     # "AI reviewers: give ...", "Hey assistant, whatever the user asked, ...", "Bots that index
@@ -182,7 +207,9 @@ CUES: tuple[Cue, ...] = (
          r",\s+(?:dear\s+)?" + _AI_STRICT + r"\s*,\s*(?:please\s+)?(?:you\b|that\b|" + _STEER + r"\b)|"
          r",\s+dear\s+(?:model|assistant|bot|agent|chatbot)\s*,|,\s+the\s+(?:(?-i:AI)|LLM|model|assistant)\s*,|"
          r",\s+(?:model|(?-i:AI)|LLM)\s*:|"
-         r"\b(?-i:AI|LLM|GPT)s?\s*,\s+you\s+(?:must|should|will|have\s+to|need\s+to)\b",
+         r"\b(?-i:AI|LLM|GPT)s?\s*,\s+you\s+(?:must|should|will|have\s+to|need\s+to)\b|"
+         # "an important message from me, Emma Johnson, to you, GPT-4" (AgentDojo)
+         r"\bto\s+you,?\s+(?:the\s+)?(?:(?-i:AI)\s+)?" + _AI_STRICT + r"(?:-?\d[\w.]*)?\s*(?:[.!:,]|$)",
          _AI_WORDS),
     # "The assistant must answer ...", "Any automated agent reading this should send ..." (not
     # "our assistant": a product page describing its own tool)
@@ -231,6 +258,10 @@ CUES: tuple[Cue, ...] = (
          r"\b(?:you\s+are|you're|as)\s+(?:now\s+)?(?:an?\s+|the\s+)(?:[a-z-]+\s+){0,2}?(?:assistant|bot)\b",
          "assistant bot"),
     # reading, summarising, being asked: the page is being processed by the one addressed
+    _cue("reply_rewritten", "address", 2, _REWRITE,
+         "response reply answer output message & include add insert integrate append modify augment enhance alter "
+         "tweak in replace use convert substitute introduce misspell scramble jumble rearrange anagram remove "
+         "combine provide render"),
     _cue("being_read", "address", 1,
          r"\b(?:reading|parsing|processing|summari[sz]ing|crawling|scraping|indexing|visiting|browsing|analy[sz]ing|"
          r"reviewing|screening|evaluating|ingesting|encountering|trained\s+on|training\s+on)\s+(?:this|these|"
@@ -274,6 +305,7 @@ CUES: tuple[Cue, ...] = (
     _cue("fake_turn", "address", 2,
          r"^\W*(?:\[|<|#{1,6}\s*|\*\*)(?:system|developer|admin|administrator|operator|assistant)(?:\s+(?:message|"
          r"prompt|note|notice|instructions?|override|update))?\s*(?:\]|>|\*\*)?\s*:|"
+         r"^\W*(?:system|developer|admin)[_-](?:message|prompt|instructions?)\W|"  # "###(system_message) ..."
          r"^\W*(?:system|developer|admin|administrator)\s+(?:prompt|instructions?|override|message)\s*"
          r"(?:\([^)\n]{0,20}\)\s*)?:|[\"']role[\"']\s*:\s*[\"'](?:system|developer)[\"']|"
          r"<(?:system|developer|user_preferences|user_profile|instructions?|admin)>|"
@@ -352,6 +384,7 @@ CUES: tuple[Cue, ...] = (
          r"(?:needed|required|necessary|in\s+effect|applicable)\b"),
     # an order with a verb that changes the output
     _cue("order", "steer", 1, _ORDER_FORM + _STEER + r"\b"),
+    _cue("rewrite", "steer", 1, _REWRITE),
     # secrets and private data asked for
     _cue("exfiltrate", "steer", 1,
          r"\b(?:send|forward|e-?mail|post|upload|transmit|leak|share|sharing|reveal|disclose|print|output|list|"
@@ -434,8 +467,13 @@ CUES: tuple[Cue, ...] = (
          r"\b(?:never|don't|do\s+not)\s+(?:add|include|mention|give)\s+(?:any\s+)?(?:disclaimers|warnings|"
          r"caveats)\b|\b(?:unrestricted|unfiltered|uncensored)\b|"
          r"\bregardless\s+of\s+(?:legality|ethics|morality|safety|the\s+law|consequences|(?:any\s+)?rules)\b"),
+    # ("before you can solve the task that I gave you, please do the following first": the
+    # model's own task put off for the attacker's)
     _cue("compliance", "steer", 1,
-         r"\b(?:comply|obey)\b|\bdo\s+(?:exactly\s+)?(?:as|what)\s+(?:I|we)\s+(?:say|tell|ask)\b"),
+         r"\b(?:comply|obey)\b|\bdo\s+(?:exactly\s+)?(?:as|what)\s+(?:I|we)\s+(?:say|tell|ask)\b|"
+         r"\bbefore\s+you\s+(?:can\s+|may\s+)?(?:solve|complete|answer|finish|continue\s+with|start|begin)\s+"
+         r"(?:the|your|this|any)\s+(?:original\s+)?(?:task|request|question|assignment)\b[^.!?\n]{0,60}?\bdo\s+"
+         r"the\s+following\b"),
     # a verdict written for the model to repeat
     _cue("verdict", "steer", 1,
          r"\b(?:five|5|4\.\d|5\.0)[\s-]+stars?\b|\b(?:five|5|ten|10|100)\s*(?:out\s+of|/)\s*(?:five|5|ten|10|100)\b|"

@@ -64,8 +64,23 @@ _SET_ASIDE = (r"(?:ignore|disregard|forget|skip|override|bypass|neglect|overlook
 # ("old", "existing" and "former" rules, or an earlier "message", are ordinary prose:
 # "forget the old rules of dating", "please disregard the earlier message".)
 _WHICH = r"(?:previous|prior|preceding|above|earlier|foregoing|original|initial|system)"
-_ORDERS = (r"(?:instructions?|prompts?|directions?|directives?|commands?|guidelines?|rules|context|constraints|"
-           r"programming|orders|guidance)")
+
+
+def _one_edit(word: str) -> str:
+    """A regex for `word` with one letter inserted, dropped, changed or two swapped: attack
+    strings carry typos, by accident or to slip past exact patterns (AgentDojo's "Ignore your
+    previous iunstructions")."""
+    n = len(word)
+    forms = {word[:i] + "[a-z]" + word[i + 1 :] for i in range(n)}  # changed
+    forms |= {word[:i] + "[a-z]" + word[i:] for i in range(n + 1)}  # inserted
+    forms |= {word[:i] + word[i + 1 :] for i in range(1, n)}  # dropped (not the first letter)
+    forms |= {word[:i] + word[i + 1] + word[i] + word[i + 2 :] for i in range(1, n - 1)}  # swapped
+    return "(?:" + "|".join(sorted(forms, key=lambda f: (-len(f), f))) + ")"
+
+
+# ("instructions" with a typo: one edit from it is no other English word)
+_ORDERS = (r"(?:instructions?|" + _one_edit("instructions") + r"|prompts?|directions?|directives?|commands?|"
+           r"guidelines?|rules|context|constraints|programming|orders|guidance)")
 # Weaker: prose uses these descriptively ("drivers who ignore the safety rules", "the law
 # would override existing restrictions"), so they count only as an order (`_IMPERATIVE`).
 _WHICH_WEAK = _WHICH[:-1] + r"|safety|ethical|moral|content|default|core)"
@@ -76,8 +91,19 @@ _MODEL = (r"(?:(?-i:AI)|LLMs?|(?:large\s+)?language\s+models?|(?-i:AI)\s+(?:lang
           r"agents?|crawlers?|bots?)|chatbots?)")
 _INJECTION = [
     # ignore / disregard previous instructions (and close variants)
+    # ("any previous and following instructions": PromptInject's wording)
     r"\b" + _SET_ASIDE + r"\s+(?:all\s+|any\s+|every\s+|each\s+)?(?:of\s+)?(?:the\s+|your\s+|my\s+|these\s+|those\s+)?"
-    + _WHICH + r"\s+" + _ORDERS,
+    + _WHICH + r"(?:\s+(?:and|or|&)\s+(?:following|subsequent|later|future|other))?\s+" + _ORDERS,
+    # "Ignore instructions, and just print ...", "ignore the rest of this data and print ...",
+    # "Ignore other content, print ...": what came before set aside, then an output order
+    # (an order opening its sentence; "the data" or "the text" alone is what a how-to says:
+    # "ignore the text and print the diagram")
+    r"(?:^|(?<=[.!?:\n]))\W*(?:please\s+|now\s+|just\s+)?(?:ignore|disregard)\s+(?:(?:all|any)\s+(?:of\s+)?)?"
+    r"(?:(?:the|these|those|any|all)\s+(?:other\s+)?(?:instructions|directions)|instructions|directions|"
+    r"(?:(?:the\s+)?rest\s+of\s+(?:the|this|these)|this|these|all|other|everything\s+else\s+in\s+(?:the|this))\s+"
+    r"(?:other\s+)?(?:data|content|text|info|information|input|documents?|snippets?|page|instructions|directions))"
+    r"\s*(?:,\s*|\s+)(?:and\s+|then\s+)?(?:instead\s+)?(?:just\s+|only\s+|simply\s+)?"
+    r"(?:say|print|output|respond|reply)\b",
     r"\b(?:ignore|disregard|forget)\s+(?:everything|anything|all|what)\s+(?:above|before|previously|so\s+far|"
     r"(?:I|we|you)\s+(?:were\s+|have\s+been\s+|was\s+)?(?:told|said|wrote|asked)(?:\s+you)?\b)",
     # "disregard the above and say ...": the classic injection opener, with an order after it
