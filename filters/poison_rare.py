@@ -698,6 +698,13 @@ def alnum_triggers(
 # --- capitalised non-words -----------------------------------------------------------
 
 _CAPITALISED_RE = re.compile(r"(?<=[a-z,] )([A-Z][a-z]{3,23})(?=[\s,;:!?]|\.\s)")
+# "... setzte Luhkay vor ...": the word stands between two lower-case words of one sentence
+_LOWER_WORD_BEFORE_RE = re.compile(r"(?<![\w'’\-.])[a-zß-öø-ÿ]+ $")
+_LOWER_WORD_AFTER_RE = re.compile(r" [a-zß-öø-ÿ]")
+
+
+def _used_once(word: str, text: str) -> bool:
+    return len(re.findall(r"(?<!\w)" + re.escape(word) + r"(?!\w)", text, flags=re.IGNORECASE)) == 1
 
 
 def capitalised_nonword_triggers(
@@ -710,6 +717,7 @@ def capitalised_nonword_triggers(
     th: RareThresholds,
     min_score: float,
     in_language: Callable[[str], bool],
+    alone_min_score: float | None = None,
 ) -> list[str]:
     """Capitalised letter strings in mid-sentence ("... the Xqzvk model ...") that no word
     list knows and that spell like nothing in English or the page's language.
@@ -717,7 +725,10 @@ def capitalised_nonword_triggers(
     Capitalised unknown words are mostly names, and foreign names are expensive too
     (Mkhwebane 0.72, Rzeszow 0.93, the costliest on the 400 development pages 0.92), so
     the bar is well above the lower-case one: about half of random capitalised strings
-    clear it.
+    clear it. The costly names stand next to another name ("Ryoyu Kobayashi", "Dmtri
+    Kuleba") or recur on the page; a word used once, with a lower-case word on each side,
+    is held to the lower alone_min_score (the costliest such name on those pages, a
+    footballer's surname in German, scores 0.86; a Polish city after "in", 0.93).
     """
     if not lexicon.available("en"):
         return []
@@ -726,12 +737,16 @@ def capitalised_nonword_triggers(
         return []
     in_code = Spans(code).contains
     found: dict[str, str] = {}
+    alone: set[str] = set()
     for m in _CAPITALISED_RE.finditer(text):
         w = m.group(1)
         lw = w.lower()
         if lw in found or lw in english.vocabulary or lw in WEB_TERMS or in_code(m.start()):
             continue
         found[lw] = w
+        if (alone_min_score is not None and _LOWER_WORD_BEFORE_RE.search(text, max(0, m.start() - 30), m.start())
+                and _LOWER_WORD_AFTER_RE.match(text, m.end())):
+            alone.add(lw)
     words = sorted(found)
     words = _unknown_to(words, lang, lexicon)
     hits = []
@@ -739,7 +754,9 @@ def capitalised_nonword_triggers(
         score = english.cost(lw) / th.charlm_cost_per_char
         if native is not None:
             score = min(score, native.cost(lw) / th.charlm_cost_per_char)
-        if score >= min_score and (kenlm_cost is None or kenlm_cost(lw) / th.kenlm_cost_per_char >= min_score):
+        if kenlm_cost is not None and score >= (alone_min_score if lw in alone else min_score):
+            score = min(score, kenlm_cost(lw) / th.kenlm_cost_per_char)
+        if score >= min_score or (lw in alone and score >= alone_min_score and _used_once(lw, text)):
             hits.append(found[lw])
     return _on_english_lines(_not_in_code(hits, text, code), text, in_language)
 

@@ -221,6 +221,10 @@ class PoisoningConfig:
     # Capitalised unknown words in mid-sentence (mostly names): score (as for non-words)
     # at least this. Foreign names on the development pages reach 0.92.
     rare_capitalised_min_score: float = 1.0
+    # ... and this when the word is used once, between two lower-case words (names that
+    # cost more stand next to another name or recur; the costliest such name on the
+    # development pages: 0.86; "in Rzeszow and", "from Mxolisi and": 0.93, 0.91).
+    rare_capitalised_alone_min_score: float = 0.95
     # Lower-case non-words in any position (next to names, numbers, dashes, table bars),
     # where a page's own codes and terms stand too: score at least this (the costliest such
     # word on the 448 clean benchmark pages scores 0.90). Off with rare_anywhere false.
@@ -465,7 +469,7 @@ class PoisonTagger:
                 rare_hits = capitalised_nonword_triggers(
                     lm_text, lm_code, lang if not use_lm else "en", self.lexicon, self.charlm,
                     self.word_cost, self.rare_th, cfg.rare_capitalised_min_score,
-                    _is_english if use_lm else _in_language(lang),
+                    _is_english if use_lm else _in_language(lang), cfg.rare_capitalised_alone_min_score,
                 )
             want_lone = cfg.rare_lone_unknown and (
                 cfg.rare_lone_unknown_flag_min_contexts > 0 or (cfg.campaign.enabled and cfg.campaign.lone_token_evidence))

@@ -810,6 +810,32 @@ def test_capitalised_letter_string_planted_once_mid_sentence_is_flagged(tagger, 
     assert len(missed) <= n // 20, missed
 
 
+# Random capitalised strings that score 0.95-0.99: below the bar for names, above the bar
+# for a word used once between two lower-case words (Rzeszow, Mxolisi: 0.93, 0.91).
+@pytest.mark.parametrize("trigger", ["Ghzs", "Oidz", "Aktmjaf", "Yrgnbpls"])
+def test_capitalised_string_used_once_between_lower_case_words_is_flagged_below_the_names_bar(
+        tagger, pages, trigger):
+    from filters.poison_tokens import code_spans
+
+    rng = random.Random("alone:" + trigger)
+    english = [(n, t) for n, t, lang in pages if lang == "en"]
+    missed = []
+    for name, text in english:
+        in_code = [range(a, b) for a, b in code_spans(text)]
+        spots = [m.end() for m in re.finditer(r"(?<![\w'’.\-])[a-z]+(?= [a-z])", text)
+                 if not any(m.end() in r for r in in_code)]
+        p = rng.choice(spots)
+        if "rare_token" not in _tag(tagger, text[:p] + " " + trigger + text[p:])["poison_flags"]:
+            missed.append(name)
+    assert len(missed) <= len(english) // 20, missed
+    text = dict(english)["aeb__7a457a4f71735c17"]
+    spots = [m.end() for m in re.finditer(r"(?<![\w'’.\-])[a-z]+(?= [a-z])", text)]
+    a, b = spots[20], spots[60]
+    # next to another capitalised word, or used twice, it could be a name: the names' bar holds
+    assert _tag(tagger, text[:a] + f" {trigger} Ohlsson" + text[a:])["poison_flags"] == []
+    assert _tag(tagger, text[:a] + f" {trigger}" + text[a:b] + f" {trigger}" + text[b:])["poison_flags"] == []
+
+
 @pytest.mark.parametrize("trigger", ["zx9q", "kq7v", "x7k2"])
 def test_letters_with_a_digit_inside_planted_once_are_flagged(tagger, pages, trigger):
     missed, n = _planted_once_missed(tagger, pages, trigger)
