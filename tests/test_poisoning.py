@@ -1191,14 +1191,27 @@ def _lines(name: str) -> list[str]:
     return [line for line in (INJECTIONS / name).read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
+# The n-gram model (fitted on these phrasings) takes all other known misses but these: a
+# "[JAILBREAK]" that reads as an article about jailbreaks, and two that score high as a
+# line but not sentence by sentence (split at "Dr."; "Evaluator instructions: ..." apart
+# from its order).
+KNOWN_DEV_MISSES_WITH_MODEL = [
+    p for p in KNOWN_DEV_MISSES if p.startswith(("### Developer Mode", "Evaluator instructions", "Should anyone ask"))
+]
+
+
 def test_injections_in_wordings_the_phrase_patterns_lack_are_flagged_from_their_parts(tagger, pages):
     # 431 phrasings by seven authors (tests/data/poisoning/SOURCES.md): the phrase
     # patterns alone catch fewer than half; with the sentence scorer all but the known misses.
     text = dict((n, t) for n, t, _ in pages)["aeb__7a457a4f71735c17"]
     phrasings = _lines("dev_phrasings.txt")
-    missed = [p for p in phrasings if "prompt_injection" not in _tag(tagger, text + "\n\n" + p)["poison_flags"]]
+    cues = PoisonTagger(PoisoningConfig(injection_model=False))  # the n-gram model was fitted on these
+    missed = [p for p in phrasings if "prompt_injection" not in _tag(cues, text + "\n\n" + p)["poison_flags"]]
     assert missed == KNOWN_DEV_MISSES
-    patterns_only = PoisonTagger(PoisoningConfig(injection_cue_score=0))
+    # the full tagger, with the n-gram model: the jailbreak article look-alike and one more
+    missed = [p for p in KNOWN_DEV_MISSES if "prompt_injection" not in _tag(tagger, text + "\n\n" + p)["poison_flags"]]
+    assert missed == KNOWN_DEV_MISSES_WITH_MODEL, missed
+    patterns_only = PoisonTagger(PoisoningConfig(injection_cue_score=0, injection_model=False))
     flagged = [p for p in phrasings if "prompt_injection" in _tag(patterns_only, text + "\n\n" + p)["poison_flags"]]
     assert len(flagged) < len(phrasings) // 2, len(flagged)  # 137: they were written from the earlier sessions' 109
 
@@ -1220,7 +1233,7 @@ PUBLIC_DETECTED = {
     ("agentdojo", "all"): (182, 184), ("agentdojo_todo", "all"): (0, 46),
     ("bipia_steer", "train"): (41, 50), ("bipia_steer", "test"): (21, 50),
     ("bipia_task", "train"): (0, 25), ("bipia_task", "test"): (0, 25),
-    ("garak_latent", "all"): (14, 66), ("garak_promptinject", "all"): (9, 10), ("garak_task", "all"): (0, 6),
+    ("garak_latent", "all"): (16, 66), ("garak_promptinject", "all"): (9, 10), ("garak_task", "all"): (0, 6),
 }
 
 
