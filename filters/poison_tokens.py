@@ -283,7 +283,6 @@ class TokenFindings:
     special_discussed: int = 0  # tokens inside code or next to tokenizer talk
     injection: int = 0
     injection_discussed: int = 0
-    injection_by_model: int = 0  # of `injection`: sentences only the n-gram model flagged
     # spans of tokens that sanitize may neutralise (running text only)
     token_spans: list[tuple[int, int]] = field(default_factory=list)
     weak_strings: set[str] = field(default_factory=set)
@@ -445,20 +444,18 @@ def scan_tokens(text: str, code: list[tuple[int, int]] | None = None, injection_
         for hit in injection_model.sentences(text, low=low):
             s, e = hit.start, hit.end
             if any(s <= p < e for p in seen) or any(a < e and s < b for a, b in counted):
-                continue
-            if _count_sentence(f, text, s, e, spans):
-                f.injection_by_model += 1
+                continue  # a phrase pattern or the cue scorer already counted this sentence
+            _count_sentence(f, text, s, e, spans)
     return f
 
 
-def _count_sentence(f: TokenFindings, text: str, s: int, e: int, spans: Spans) -> bool:
-    """Count an injection sentence as running text (True) or as discussion of one."""
+def _count_sentence(f: TokenFindings, text: str, s: int, e: int, spans: Spans) -> None:
+    """Count an injection sentence as running text or as discussion of one."""
     if (spans.contains(s) or spans.contains(e - 1) or _quoted_sentence(text[s:e])
             or _near(text, s, e, _INJECTION_TALK_RE)):
         f.injection_discussed += 1
-        return False
-    f.injection += 1
-    return True
+    else:
+        f.injection += 1
 
 
 def _quoted_sentence(sentence: str) -> bool:

@@ -64,6 +64,7 @@ from filters.poison_rare import (
     short_nonword_triggers,
     unknown_prose_words,
 )
+from filters.poison_injection_model import MODEL_PATH as _INJECTION_MODEL
 from filters.poison_injection_model import load_injection_model
 from filters.poison_tokens import code_spans, scan_tokens
 from filters.poison_unicode import scan_unicode
@@ -186,6 +187,7 @@ class PoisoningConfig:
     # tools/build_injection_model.py) scores at its cross-validated threshold, or at this one.
     injection_model: bool = True
     injection_model_threshold: Optional[float] = None
+    injection_model_path: Optional[str] = None  # None = filters/models/injection_ngrams.tsv.gz
     # --- KenLM signals (English only)
     model_path: Optional[str] = None  # None = packaged model of filters.quality
     sp_model_path: Optional[str] = None
@@ -347,12 +349,12 @@ class PoisonTagger:
         self.injection_model = None
         if self.config.prompt_injection and self.config.injection_model:
             try:
-                self.injection_model = load_injection_model()
+                self.injection_model = load_injection_model(self.config.injection_model_path or str(_INJECTION_MODEL))
+                if self.injection_model is None:
+                    log.warning("poisoning: injection model missing, n-gram model off")
             except (OSError, EOFError, ValueError, KeyError) as exc:  # truncated or garbled file
                 log.warning("poisoning: injection model unreadable, n-gram model off (%s)", type(exc).__name__)
-            if self.injection_model is None:
-                log.warning("poisoning: injection model missing, n-gram model off")
-            elif self.config.injection_model_threshold is not None:
+            if self.injection_model is not None and self.config.injection_model_threshold is not None:
                 self.injection_model = self.injection_model.with_threshold(self.config.injection_model_threshold)
         self.lexicon = shared_lexicon() if self.config.rare_token else None
         # The non-word rule needs both the spelling model and the KenLM scorer.
