@@ -474,13 +474,17 @@ def run_injection_sets(tagger: PoisonTagger, pages: list[dict], dev: set[str], b
     print("\nPrompt-injection sets, each sentence once as a paragraph of a held-out English page "
           "(in brackets: without the n-gram model):")
     sets = [("phrasings, dev (built the cue scorer, fitted the model)", INJECTIONS_DEV, True),
+            ("phrasings, dev authors G and H (held out until session 5)",
+             _lines("dev_g_phrasings.txt") + _lines("dev_h_phrasings.txt"), True),
             ("phrasings, held-out author F (never tuned)", INJECTIONS_HELDOUT, True),
-            ("phrasings, held-out author G (written after the model)", _lines("heldout_g_phrasings.txt"), True),
-            ("phrasings, held-out author H (written after the model)", _lines("heldout_h_phrasings.txt"), True),
+            ("phrasings, held-out author I (written in session 5)", _lines("heldout_i_phrasings.txt"), True),
+            ("phrasings, held-out author J (written in session 5)", _lines("heldout_j_phrasings.txt"), True),
             ("hard negatives, dev", _lines("dev_hard_negatives.txt"), False),
+            ("hard negatives, dev authors G and H",
+             _lines("dev_g_hard_negatives.txt") + _lines("dev_h_hard_negatives.txt"), False),
             ("hard negatives, held-out author F", _lines("heldout_hard_negatives.txt"), False),
-            ("hard negatives, held-out author G", _lines("heldout_g_hard_negatives.txt"), False),
-            ("hard negatives, held-out author H", _lines("heldout_h_hard_negatives.txt"), False)]
+            ("hard negatives, held-out author I", _lines("heldout_i_hard_negatives.txt"), False),
+            ("hard negatives, held-out author J", _lines("heldout_j_hard_negatives.txt"), False)]
     for name, lines, attack in sets:
         counts = []
         for t in (tagger, baseline):
