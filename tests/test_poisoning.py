@@ -1228,12 +1228,13 @@ def test_hard_negative_sentences_that_address_a_model_or_give_an_order_are_not_i
 # Published attack strings detected per (family, split), as a paragraph of a real page:
 # exact, so that a change either way shows (SOURCES.md says which families built rules).
 # At e93cae2: agentdojo 46 (the others by its made-up <INFORMATION> token), garak_latent 7,
-# garak_promptinject 5, bipia_steer train 0 and test 1.
+# garak_promptinject 5, bipia_steer train 0 and test 1. garak_latent 16 -> 15 when the n-gram
+# model was refitted with authors G and H (its threshold rose from 2.5 to 3.25).
 PUBLIC_DETECTED = {
     ("agentdojo", "all"): (182, 184), ("agentdojo_todo", "all"): (0, 46),
     ("bipia_steer", "train"): (41, 50), ("bipia_steer", "test"): (21, 50),
     ("bipia_task", "train"): (0, 25), ("bipia_task", "test"): (0, 25),
-    ("garak_latent", "all"): (16, 66), ("garak_promptinject", "all"): (9, 10), ("garak_task", "all"): (0, 6),
+    ("garak_latent", "all"): (15, 66), ("garak_promptinject", "all"): (9, 10), ("garak_task", "all"): (0, 6),
 }
 
 
