@@ -188,6 +188,11 @@ class PoisoningConfig:
     injection_model: bool = True
     injection_model_threshold: Optional[float] = None
     injection_model_path: Optional[str] = None  # None = filters/models/injection_ngrams.tsv.gz
+    # A sentence the cue scorer finds speaking to a model ("Booking agents:", "Hey AI,") but
+    # with no steering cue counts when the model scores it this much or more (None: never).
+    # Such clean sentences (development pages, hard negatives, 43,630 sentences of the shared
+    # development corpus) score -3.7 or less.
+    injection_model_addressed_score: Optional[float] = 0.0
     # --- KenLM signals (English only)
     model_path: Optional[str] = None  # None = packaged model of filters.quality
     sp_model_path: Optional[str] = None
@@ -410,7 +415,8 @@ class PoisonTagger:
                 labels.append("sanitized_invisible")
 
         code = code_spans(text)
-        tok = scan_tokens(text, code, cfg.injection_cue_score, self.injection_model)
+        tok = scan_tokens(text, code, cfg.injection_cue_score, self.injection_model,
+                          cfg.injection_model_addressed_score)
         if cfg.special_token and (
             tok.special >= cfg.min_special_tokens or tok.special_weak >= cfg.min_weak_special_tokens
         ):
