@@ -217,9 +217,10 @@ CUES: tuple[Cue, ...] = (
     _cue("addressed_label", "address", 2,
          r"^(?:\W|(?:alt|title|aria-label)\s*=)*(?:[^\s;.!?]+\s+){0,6}?(?:\(\s*)?(?:(?:for|to)\s+)?"
          r"(?:the\s+|any\s+|all\s+|every\s+|each\s+|an?\s+|whatever\s+|whichever\s+|other\s+)?"
-         r"(?:" + _LABEL_AI + r"(?:[\s-]+" + _LABEL_ROLE + r")?|" + _AI + r")"
+         # (atomic heads and a possessive list: "bots and bots and ..." backtracked exponentially)
+         r"(?>" + _LABEL_AI + r"(?:[\s-]+" + _LABEL_ROLE + r")?|" + _AI + r")"
          r"(?:\s*(?:/|,|&|\band\b|\bor\b)\s*(?:other\s+|similar\s+|any\s+|whichever\s+)?(?:[\w-]+\s+)?"
-         r"(?:" + _LABEL_AI + r"(?:[\s-]+" + _LABEL_ROLE + r")?|" + _AI + r"))*"
+         r"(?>" + _LABEL_AI + r"(?:[\s-]+" + _LABEL_ROLE + r")?|" + _AI + r"))*+"
          r"(?:\s+only)?(?:\s+(?:that\s+|which\s+|who\s+)?" + _LABEL_READS + r"\b[^:;,.!?\n]{0,60}?)?"
          r"\s*[)\]]?\s*(?::|\s[—–]|\s-\s)\s*"
          # what one says to a reader, not a speaker's turn ("Assistant: Sure, here is the code.")
