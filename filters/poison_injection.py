@@ -39,6 +39,12 @@ _PEOPLE_QUALIFIERS = (
 ).split()
 # (the lookahead first: the lookbehinds run only where one of the three words stands)
 _NOT_PEOPLE = r"(?=(?:assistant|agent|model)s?\b)" + "".join(rf"(?<!\b{w}\s)" for w in _PEOPLE_QUALIFIERS)
+# "If you are an AI researcher", "as an LLM engineer": "AI" names the field a person works in.
+_NOT_A_PERSON = (r"(?!\s+(?:[a-z-]+\s+)?(?:researchers?|engineers?|developers?|scientists?|students?|experts?|"
+                 r"enthusiasts?|ethicists?|startups?|compan(?:y|ies)|teams?|professionals?|practitioners?|"
+                 r"specialists?|consultants?|leaders?|founders?|investors?|skeptics?|novices?|beginners?|"
+                 r"newcomers?|hobbyists?|artists?|writers?|journalists?|lawyers?|educators?|teachers?|"
+                 r"designers?|architects?|analysts?|managers?|product\s+managers?|ph\.?d)\b)")
 # Who an injection speaks to. Bare "assistant", "agent", "model" and "bot" are people,
 # cars and software too, so they count only in the address forms below.
 _AI = (r"(?:(?-i:AIs)|(?:reviewers?|readers?|graders?|evaluators?|screeners?|recruiters?)\s+(?:using|with)\s+"
@@ -291,9 +297,9 @@ CUES: tuple[Cue, ...] = (
     _cue("model_in_role", "address", 1,
          r"\b(?:if|when|whenever|should|once|for)\s+(?:you\s+are\s+|you're\s+|youre\s+|ur\s+|u\s+r\s+|you\s+be\s+)?"
          r"(?:an?|the|any|every)\s+"
-         r"(?:[a-z-]+\s+){0,2}?" + _AI + r"\b|"
+         r"(?:[a-z-]+\s+){0,2}?" + _AI + r"\b" + _NOT_A_PERSON + r"|"
          # ("as a travel agent" is a person)
-         r"\bas\s+(?:an?|the|any)\s+(?:[a-z-]+\s+){0,2}?" + _AI_STRICT + r"\b|"
+         r"\bas\s+(?:an?|the|any)\s+(?:[a-z-]+\s+){0,2}?" + _AI_STRICT + r"\b" + _NOT_A_PERSON + r"|"
          # "If you are Gemini, Claude, Copilot or any other AI assistant, ..."
          r"\b(?:if|when)\s+(?:you\s+are|you're)\s+(?-i:ChatGPT|Claude|Gemini|Copilot|Bard|Llama|Grok|Bing|Perplexity|"
          r"DeepSeek|Mistral|Qwen|GPT[\w.-]*)\b",
@@ -302,7 +308,7 @@ CUES: tuple[Cue, ...] = (
     _cue("you_are_ai", "address", 2,
          r"\b(?:you\s+are|you're|(?:pretend|act|roleplay|behave)\s+(?:to\s+be|as|like))\s+(?:now\s+|just\s+|only\s+|"
          r"simply\s+|actually\s+)?(?:an?\s+|the\s+)(?:[a-z-]+\s+){0,2}?(?:(?-i:AI)|language\s+model|LLM|chatbot|"
-         r"AI\s+model|assistant)\b|\byou(?:\s+have|'ve)\s+been\s+(?:upgraded|converted|switched|reprogrammed|"
+         r"AI\s+model|assistant)\b" + _NOT_A_PERSON + r"|\byou(?:\s+have|'ve)\s+been\s+(?:upgraded|converted|switched|reprogrammed|"
          r"reconfigured|transformed|unlocked|jailbroken)\b|"
          r"\byou\s*\(\s*(?:the|an?)\s+(?:[a-z-]+\s+){0,2}?(?:model|AI|LLM|assistant|chatbot)\b|"
          r"\byou\s+are\s+(?:now\s+)?[\"“']?(?-i:[A-Z])[\w-]*[\"”']?\s*,\s*"
