@@ -34,7 +34,7 @@ _PEOPLE_QUALIFIERS = (
     "literary sports shop store retail ticket claims call contact leasing rental letting shipping border patrol "
     "enforcement undercover double government press casting fashion role runway fitness photo art figure scale "
     "business financial pricing data statistical regression climate economic weather hand plus-size male female "
-    "professional top super station stage production program project marketing advertising pr booking-office "
+    "professional top super station stage production program project marketing advertising pr "
     "house home care health library editorial office management purchasing procurement"
 ).split()
 # (the lookahead first: the lookbehinds run only where one of the three words stands)

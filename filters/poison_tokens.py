@@ -437,6 +437,11 @@ def scan_tokens(text: str, code: list[tuple[int, int]] | None = None, injection_
             else:
                 f.injection += 1
     counted: list[tuple[int, int]] = []
+
+    def counted_already(s: int, e: int) -> bool:
+        """A phrase pattern or an earlier detector already counted this sentence."""
+        return any(s <= p < e for p in seen) or any(a < e and s < b for a, b in counted)
+
     fuse = injection_model is not None and addressed_model_score is not None
     addressed: list[tuple[int, int]] | None = [] if fuse else None
     for hit in injection_sentences(text, injection_cue_score, low, addressed):
@@ -447,17 +452,13 @@ def scan_tokens(text: str, code: list[tuple[int, int]] | None = None, injection_
         _count_sentence(f, text, s, e, spans)
     if fuse:
         for s, e in addressed:
-            if any(s <= p < e for p in seen) or any(a < e and s < b for a, b in counted):
-                continue
-            if injection_model.score(low[s:e]) >= addressed_model_score:
+            if not counted_already(s, e) and injection_model.score(low[s:e]) >= addressed_model_score:
                 counted.append((s, e))
                 _count_sentence(f, text, s, e, spans)
     if injection_model is not None:
         for hit in injection_model.sentences(text, low=low):
-            s, e = hit.start, hit.end
-            if any(s <= p < e for p in seen) or any(a < e and s < b for a, b in counted):
-                continue  # a phrase pattern or the cue scorer already counted this sentence
-            _count_sentence(f, text, s, e, spans)
+            if not counted_already(hit.start, hit.end):
+                _count_sentence(f, text, hit.start, hit.end, spans)
     return f
 
 
