@@ -19,7 +19,7 @@ import re
 from typing import Iterator
 from dataclasses import dataclass, field
 
-from filters.poison_injection import injection_sentences, lower_keeping_offsets, score_sentence
+from filters.poison_injection import _NOT_A_PERSON, injection_sentences, lower_keeping_offsets, score_sentence
 from filters.poison_injection_model import InjectionModel
 
 # --- patterns ------------------------------------------------------------------------
@@ -131,6 +131,9 @@ _INJECTION = [
     r"\b(?:you\s+are|you're)\s+no\s+longer\s+(?:an?\s+)?(?:AI\b|assistant|AI\s+assistant|language\s+model|chatbot|ChatGPT|"
     r"bound\s+by|restricted\s+by|limited\s+by|required\s+to\s+follow)",
     r"\b(?:do\s+anything\s+now|DAN\s+mode|developer\s+mode\s+(?:enabled|activated|on(?=\s*(?:[.!:;,)\n]|$)))|jailbreak\s+mode)\b",
+    # ("the model declines to reveal its system prompt": a refusal described)
+    r"(?<!declines\sto\s)(?<!declined\sto\s)(?<!refuses\sto\s)(?<!refused\sto\s)(?<!won't\s)(?<!never\s)"
+    r"(?<!not\s)(?<!n't\s)"
     r"\b(?:reveal|print|output|repeat|show|leak|disclose|dump)\s+(?:me\s+)?(?:your|the|its)\s+(?:system\s+prompt|"
     r"(?:initial|original|hidden|secret|first)\s+(?:prompt|instructions)|instructions\s+above)",
     r"\b(?:new|updated|real|actual|secret|hidden|important)\s+(?:system\s+)?(?:instructions?|directives?)\s*:",
@@ -138,7 +141,9 @@ _INJECTION = [
     r"\b(?:if\s+you\s+are|as)\s+an?\s+(?:AI|LLM|large\s+language\s+model|language\s+model|AI\s+assistant|chatbot|AI\s+model)\b"
     r"[,;:]?\s+(?:you\s+(?:must|should|will|are\s+required\s+to)|ignore|disregard|do\s+not|don't|always|never|respond|reply|say|"
     r"output|include|recommend|tell)",
-    r"\b(?:note|message|instructions?|directive)\s+(?:to|for)\s+(?:the\s+|any\s+|all\s+)?" + _MODEL + r"\b",
+    # ("A note to AI researchers:" is for people)
+    r"\b(?:note|message|instructions?|directive)\s+(?:to|for)\s+(?:the\s+|any\s+|all\s+)?" + _MODEL + r"\b"
+    + _NOT_A_PERSON,
     # "Attention language model:", "Dear AI,": an address, then an order
     r"\b(?:attention|dear|hey|hello|hi)[,:]?\s+(?:the\s+|all\s+|any\s+)?" + _MODEL + r"\s*[,:]\s",
     r"\b(?:attention|dear|hey|hello|hi)[,:]?\s+(?:the\s+)?(?:model|assistant|bot)\s*[,:]\s+(?:you\s+(?:must|should|will)|"
