@@ -4,14 +4,14 @@ Why a script: the weights are data fitted on files in this repository, so anyone
 rebuild them and get the same file, and see how well they generalise before trusting them.
 
 Training data (all in tests/data/poisoning, licences in its SOURCES.md):
-  * positives: the 891 development phrasings of twelve authors, one injection per line
+  * positives: the 1,091 development phrasings of fourteen authors, one injection per line
     (tests/data/poisoning/injections/dev_phrasings.txt: seven authors; dev_g_/dev_h_phrasings.txt:
-    authors G and H, held out until the fifth session; dev_f_/dev_i_/dev_j_phrasings.txt: F, I
-    and J, held out until the sixth);
+    authors G and H, held out until the fifth session; dev_[fijkl]_phrasings.txt: F, I, J, K
+    and L, held out until the sixth);
   * negatives: every sentence of the 400 development pages (eval_pages.jsonl.gz, 21 languages)
-    and the 1,143 development hard negatives (sentences about AI, instructions to people,
+    and the 1,343 development hard negatives (sentences about AI, instructions to people,
     quoted attacks; dev_hard_negatives.txt, dev_?_hard_negatives.txt), weighted 3x.
-Nothing held out is read: not the held-out authors' phrasings or hard negatives (K, L:
+Nothing held out is read: not the held-out authors' phrasings or hard negatives (M, N:
 heldout_*.txt), not the published attack sets (public_attacks.tsv), not the unseen pages.
 The benchmark measures the model on those.
 
@@ -20,8 +20,8 @@ on the start or the machine beyond rounding; on this machine the file is byte-id
 every rebuild.
 
 The decision threshold is chosen by leave-one-author-out cross-validation: for each of the
-twelve authors, a model fitted without that author's phrasings and hard negatives (and
-without a twelfth of the pages) scores them; the threshold is the lowest at which none of
+fourteen authors, a model fitted without that author's phrasings and hard negatives (and
+without a fourteenth of the pages) scores them; the threshold is the lowest at which none of
 the ~21,000 held-out clean sentences is flagged (a page has ~50 sentences: one in 10,000
 would flag ~0.5 % of pages) and at most one in 100 held-out hard negatives is. `--cv`
 prints the table.
@@ -54,9 +54,10 @@ PHRASING_AUTHORS = [("developer", 32), ("A", 40), ("B", 50), ("C", 60), ("develo
                     ("E", 80)]
 NEGATIVE_AUTHORS = [("developer", 48), ("A", 60), ("B", 80), ("C", 100), ("developer-earlier", 75), ("D", 100),
                     ("E", 120), ("developer", 20)]
-# G and H were held out until the fifth session, F, I and J until the sixth; then they became
-# development data (their phrasings tuned the cues; K and L took their place as held-out authors).
-EXTRA_AUTHORS = ["G", "H", "F", "I", "J"]
+# G and H were held out until the fifth session, F, I, J, K and L until the sixth; then they
+# became development data (their phrasings tuned the cues; M and N took their place as
+# held-out authors).
+EXTRA_AUTHORS = ["G", "H", "F", "I", "J", "K", "L"]
 L2 = 1.0
 HARD_NEGATIVE_WEIGHT = 3.0
 MIN_WEIGHT = 0.01  # smaller weights are dropped from the file (they move no decision)
