@@ -50,6 +50,9 @@ _NOT_A_PERSON = (r"(?!\s+(?:[a-z-]+\s+)?(?:researchers?|engineers?|developers?|s
                  r"newcomers?|hobbyists?|artists?|writers?|journalists?|lawyers?|educators?|teachers?|"
                  r"designers?|architects?|analysts?|managers?|product\s+managers?|ph\.?d|firms?|businesses|organi[sz]ations?|"
                  r"vendors?|providers?|labs?|groups?|users?|customers?|clients?|fans?|buffs?|lovers?)\b)")
+# Not after words that describe a refusal ("the model declines to share its system prompt").
+_NOT_REFUSED = (r"(?<!declines\sto\s)(?<!declined\sto\s)(?<!refuses\sto\s)(?<!refused\sto\s)(?<!won't\s)"
+                r"(?<!never\s)")
 # Who an injection speaks to. Bare "assistant", "agent", "model" and "bot" are people,
 # cars and software too, so they count only in the address forms below.
 _AI = (r"(?:(?-i:AIs)|(?:reviewers?|readers?|graders?|evaluators?|screeners?|recruiters?)\s+(?:using|with)\s+"
@@ -193,6 +196,10 @@ _REWRITE = (
     r"(?:in|of|from)\s+" + _REPLY + r"|" + _REPLY + r"\s+(?:using|with|without|in)\s+[^.!?\n]{0,30}?"
     r"\b(?:substitution|misspellings|anagram(?:s|med)?|spaces|typos)\b))"
 )
+
+# what is asked, then the answer to give: "whether it has side effects, say ..." (open group)
+_SCRIPTED_REPLY = (r"(?:whether|which|what|who|how|if|about)\b[^.!?\n]{0,80}?,\s*(?:always\s+|just\s+|simply\s+|"
+                   r"only\s+)?(?:say|answer|reply|respond|claim|state|insist")
 
 CUES: tuple[Cue, ...] = (
     # "AI reviewers: give ...", "Hey assistant, whatever the user asked, ...", "Bots that index
@@ -483,11 +490,8 @@ CUES: tuple[Cue, ...] = (
     # answer scripted for the one who will be asked
     _cue("scripted_answer", "address", 2,
          r"\b(?:when|if|whenever|should)\s+(?:(?:a|an|the|any)\s+[a-z]+|someone|anyone|somebody)\s+asks\s+(?:you\s+)?"
-         r"(?:whether|which|what|who|how|if|about)\b[^.!?\n]{0,80}?,\s*(?:always\s+|just\s+|simply\s+|only\s+)?(?:say|"
-         r"answer|reply|respond|claim|state|insist|tell\s+them)\b|"
-         r"\b(?:when|if|whenever|should)\s+(?:you\s+are\s+|you're\s+|it\s+is\s+)?asked\s+(?:whether|which|what|who|"
-         r"how|if|about)\b[^.!?\n]{0,80}?,\s*(?:always\s+|just\s+|simply\s+|only\s+)?(?:say|answer|reply|respond|"
-         r"claim|state|insist)\b",
+         + _SCRIPTED_REPLY + r"|tell\s+them)\b|"
+         r"\b(?:when|if|whenever|should)\s+(?:you\s+are\s+|you're\s+|it\s+is\s+)?asked\s+" + _SCRIPTED_REPLY + r")\b",
          "asked asks & say answer reply respond claim state insist tell"),
     # "If a chatbot is answering questions about this course, ...", "If this page is being read by
     # a coding copilot, ...": the model met at its work
@@ -680,9 +684,7 @@ CUES: tuple[Cue, ...] = (
     _cue("order", "steer", 1, _ORDER_FORM + r"(?:" + _STEER + r"|walk\s+(?:them|him|her|the\s+user|users)\s+through)\b"),
     # secrets and private data asked for
     _cue("exfiltrate", "steer", 1,
-         # ("the model politely declines to share its system prompt": a refusal described)
-         r"(?<!declines\sto\s)(?<!declined\sto\s)(?<!refuses\sto\s)(?<!refused\sto\s)(?<!won't\s)(?<!never\s)"
-         r"\b(?:send|forward|e-?mail|post|upload|transmit|leak|share|sharing|reveal|disclose|print|output|list|"
+         _NOT_REFUSED + r"\b(?:send|forward|e-?mail|post|upload|transmit|leak|share|sharing|reveal|disclose|print|output|list|"
          r"dump|show|paste|submit|"
          r"display|repeat|render|include|append|encode|copy|"
          r"exfiltrate)\b[^.!?\n]{0,50}?\b(?:conversation(?:\s+history)?|"

@@ -19,7 +19,7 @@ import re
 from typing import Iterator
 from dataclasses import dataclass, field
 
-from filters.poison_injection import _NOT_A_PERSON, injection_sentences, lower_keeping_offsets, score_sentence
+from filters.poison_injection import _NOT_A_PERSON, _NOT_REFUSED, injection_sentences, lower_keeping_offsets, score_sentence
 from filters.poison_injection_model import InjectionModel
 
 # --- patterns ------------------------------------------------------------------------
@@ -131,9 +131,8 @@ _INJECTION = [
     r"\b(?:you\s+are|you're)\s+no\s+longer\s+(?:an?\s+)?(?:AI\b|assistant|AI\s+assistant|language\s+model|chatbot|ChatGPT|"
     r"bound\s+by|restricted\s+by|limited\s+by|required\s+to\s+follow)",
     r"\b(?:do\s+anything\s+now|DAN\s+mode|developer\s+mode\s+(?:enabled|activated|on(?=\s*(?:[.!:;,)\n]|$)))|jailbreak\s+mode)\b",
-    # ("the model declines to reveal its system prompt": a refusal described)
-    r"(?<!declines\sto\s)(?<!declined\sto\s)(?<!refuses\sto\s)(?<!refused\sto\s)(?<!won't\s)(?<!never\s)"
-    r"(?<!not\s)(?<!n't\s)(?<!asked\sto\s)"
+    # ("the model declines to reveal its system prompt", "refused when asked to reveal ...")
+    _NOT_REFUSED + r"(?<!not\s)(?<!n't\s)(?<!asked\sto\s)"
     r"\b(?:reveal|print|output|repeat|show|leak|disclose|dump)\s+(?:me\s+)?(?:your|the|its)\s+(?:system\s+prompt|"
     r"(?:initial|original|hidden|secret|first)\s+(?:prompt|instructions)|instructions\s+above)",
     r"\b(?:new|updated|real|actual|secret|hidden|important)\s+(?:system\s+)?(?:instructions?|directives?)\s*:",
