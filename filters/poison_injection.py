@@ -14,13 +14,12 @@ English only: on other languages the cues do not occur, and the phrase patterns 
 the classic wordings there.
 
 What it catches is measured on phrasings by authors who never saw the cues and on
-published attack sets (tests/data/poisoning/SOURCES.md): alone, 0.38-0.49 of a new
-author's injections (two held-out authors, M and N; 0.72-0.96 of the fourteen development
-authors' own, which built the cues) and 0.42 of BIPIA's held-out attacks, with none of the
-held-out hard negatives flagged. A round of cues (with the n-gram model refitted) adds far more
-on the authors it was built from (K and L: 0.65 and 0.60 -> 0.79 and 0.75) than on the next
-authors (M and N: 0.47 and 0.61 -> 0.50 and 0.63). The cues are lists too; new wordings still get
-past them.
+published attack sets (tests/data/poisoning/SOURCES.md): alone, 0.43 of eight new authors'
+injections (O to V, before any of them was used; 0.15-0.73 per author) and 0.42 of BIPIA's
+held-out attacks, with none of their hard negatives flagged. A round of cues adds far more on
+the authors it was built from (K and L: 0.65 and 0.60 -> 0.79 and 0.75) than on the next
+authors (M and N: 0.47 and 0.61 -> 0.50 and 0.63). The cues are lists too; new wordings still
+get past them.
 """
 
 from __future__ import annotations

@@ -1234,14 +1234,15 @@ def test_hard_negative_sentences_that_address_a_model_or_give_an_order_are_not_i
 # model was refitted with authors G and H (its threshold rose from 2.5 to 3.25); garak_latent
 # 15 -> 19 with the sixth session's cues, 22 and promptfoo 64 -> 61 with the model refitted with
 # authors F, I and J; garak_latent 22 -> 33 and promptfoo 61 -> 63 with the cues from K and L
-# and the model refitted with them (threshold 3.25 -> 3.0).
+# and the model refitted with them (threshold 3.25 -> 3.0); promptfoo 63 -> 66 with the model
+# refitted on 22 authors and the reference corpus, and the plain-spelling reading.
 PUBLIC_DETECTED = {
     ("agentdojo", "all"): (182, 184), ("agentdojo_todo", "all"): (0, 46),
     ("bipia_steer", "train"): (41, 50), ("bipia_steer", "test"): (21, 50),
     ("bipia_task", "train"): (0, 25), ("bipia_task", "test"): (0, 25),
     ("garak_latent", "all"): (33, 66), ("garak_promptinject", "all"): (9, 10), ("garak_task", "all"): (0, 6),
     # added after the fifth session's rules and measured once: role-play jailbreaks mostly
-    ("promptfoo_injections", "all"): (63, 106),
+    ("promptfoo_injections", "all"): (66, 106),
 }
 
 

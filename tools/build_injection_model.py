@@ -3,15 +3,17 @@
 Why a script: the weights are data fitted on files in this repository, so anyone can
 rebuild them and get the same file, and see how well they generalise before trusting them.
 
-Training data (all in tests/data/poisoning, licences in its SOURCES.md):
-  * positives: the 1,091 development phrasings of fourteen authors, one injection per line
-    (tests/data/poisoning/injections/dev_phrasings.txt: seven authors; dev_g_/dev_h_phrasings.txt:
-    authors G and H, held out until the fifth session; dev_[fijkl]_phrasings.txt: F, I, J, K
-    and L, held out until the sixth);
-  * negatives: every sentence of the 400 development pages (eval_pages.jsonl.gz, 21 languages)
-    and the 1,343 development hard negatives (sentences about AI, instructions to people,
-    quoted attacks; dev_hard_negatives.txt, dev_?_hard_negatives.txt), weighted 3x.
-Nothing held out is read: not the held-out authors' phrasings or hard negatives (M, N:
+Training data (in tests/data/poisoning, licences in its SOURCES.md, and tools/model_corpus):
+  * positives: the 1,891 development phrasings of twenty-two authors, one injection per line
+    (tests/data/poisoning/injections/dev_phrasings.txt: seven authors; dev_[a-z]_phrasings.txt:
+    G and H, held out until the fifth session; F, I, J, K and L until the sixth; M and N until
+    the seventh; Q to V, measured once unseen in the seventh and then used);
+  * negatives: every sentence of the 400 development pages (eval_pages.jsonl.gz, 21 languages),
+    every sentence of the KenLM reference corpus (tools/model_corpus: WikiText-2 test articles,
+    three Project Gutenberg books) and the 2,143 development hard negatives (sentences about AI,
+    instructions to people, quoted attacks; dev_hard_negatives.txt, dev_?_hard_negatives.txt),
+    weighted 3x.
+Nothing held out is read: not the held-out authors' phrasings or hard negatives (O, P:
 heldout_*.txt), not the published attack sets (public_attacks.tsv), not the unseen pages.
 The benchmark measures the model on those.
 
@@ -20,10 +22,10 @@ on the start or the machine beyond rounding; on this machine the file is byte-id
 every rebuild.
 
 The decision threshold is chosen by leave-one-author-out cross-validation: for each of the
-fourteen authors, a model fitted without that author's phrasings and hard negatives (and
-without a fourteenth of the pages) scores them; the threshold is the lowest at which none of
-the ~21,000 held-out clean sentences is flagged (a page has ~50 sentences: one in 10,000
-would flag ~0.5 % of pages) and at most one in 100 held-out hard negatives is. `--cv`
+twenty-two authors, a model fitted without that author's phrasings and hard negatives (and
+without a twenty-second of the clean documents) scores them; the threshold is the lowest at
+which none of the ~40,000 held-out clean sentences (21,000 of web pages) is flagged (a page
+has ~50 sentences: one in 10,000 would flag ~0.5 % of pages) and at most one in 100 held-out hard negatives is. `--cv`
 prints the table.
 
 Needs numpy and scipy (scipy comes with datasketch; only this script uses it).
@@ -54,10 +56,10 @@ PHRASING_AUTHORS = [("developer", 32), ("A", 40), ("B", 50), ("C", 60), ("develo
                     ("E", 80)]
 NEGATIVE_AUTHORS = [("developer", 48), ("A", 60), ("B", 80), ("C", 100), ("developer-earlier", 75), ("D", 100),
                     ("E", 120), ("developer", 20)]
-# G and H were held out until the fifth session, F, I, J, K and L until the sixth; then they
-# became development data (their phrasings tuned the cues; M and N took their place as
-# held-out authors).
-EXTRA_AUTHORS = ["G", "H", "F", "I", "J", "K", "L"]
+# G and H were held out until the fifth session, F, I, J, K and L until the sixth, M and N until
+# the seventh; then they became development data (their phrasings tuned the cues). Q to V were
+# written in the seventh session and measured once before use; O and P are held out.
+EXTRA_AUTHORS = ["G", "H", "F", "I", "J", "K", "L", "M", "N", "Q", "R", "S", "T", "U", "V"]
 L2 = 1.0
 HARD_NEGATIVE_WEIGHT = 3.0
 MIN_WEIGHT = 0.01  # smaller weights are dropped from the file (they move no decision)
@@ -101,7 +103,23 @@ def load() -> tuple[list[tuple[str, list[str]]], list[tuple[str, list[str]]], li
         hard.append((author, _lines(f"dev_{author.lower()}_hard_negatives.txt")))
     with gzip.open(DATA / "eval_pages.jsonl.gz", "rt", encoding="utf-8") as fh:
         pages = [sentences(json.loads(line)["text"]) for line in fh]
-    return pos, hard, pages
+    return pos, hard, pages + reference_documents()
+
+
+def reference_documents() -> list[list[str]]:
+    """Sentences of the KenLM reference corpus (tools/model_corpus: WikiText-2 test articles,
+    three Project Gutenberg books in chunks of paragraphs), as more clean negatives: with the
+    web pages alone, one long sentence of a page about labour and capital ("... permeates every
+    interstice of society") decided the threshold."""
+    from tools.build_model import CORPUS, GUTENBERG, GUTENBERG_CHUNK_PARAGRAPHS, WIKITEXT, gutenberg_paragraphs, \
+        wikitext_articles
+
+    docs = ["\n".join(a) for a in wikitext_articles(CORPUS / WIKITEXT)]
+    for name in GUTENBERG:
+        paras = gutenberg_paragraphs(CORPUS / name)
+        n = GUTENBERG_CHUNK_PARAGRAPHS
+        docs += ["\n".join(paras[i : i + n]) for i in range(0, len(paras), n)]
+    return [sentences(d) for d in docs]
 
 
 class Fit:
