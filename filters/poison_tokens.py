@@ -19,6 +19,7 @@ import re
 from typing import Iterator
 from dataclasses import dataclass, field
 
+from filters.poison_evasion import Rewritten, rewrite_evasions
 from filters.poison_injection import _NOT_A_PERSON, _NOT_REFUSED, injection_sentences, lower_keeping_offsets, score_sentence
 from filters.poison_injection_model import InjectionModel
 
@@ -464,8 +465,45 @@ def scan_tokens(text: str, code: list[tuple[int, int]] | None = None, injection_
     if injection_model is not None:
         for hit in injection_model.sentences(text, low=low):
             if not counted_already(hit.start, hit.end):
+                counted.append((hit.start, hit.end))
                 _count_sentence(f, text, hit.start, hit.end, spans)
+    rewritten = rewrite_evasions(text)
+    if rewritten is not None:
+        for s, e, phrase in _rewritten_injections(rewritten, injection_cue_score, injection_model,
+                                                  addressed_model_score):
+            if counted_already(s, e):
+                continue
+            counted.append((s, e))
+            if not phrase:
+                _count_sentence(f, text, s, e, spans)
+            elif spans.contains(s) or _quoted(text, s, e) or _near(text, s, e, _INJECTION_TALK_RE):
+                f.injection_discussed += 1  # as a phrase pattern of the page itself counts
+            else:
+                f.injection += 1
     return f
+
+
+def _rewritten_injections(rw: Rewritten, injection_cue_score: int, injection_model: InjectionModel | None,
+                          addressed_model_score: float | None) -> Iterator[tuple[int, int, bool]]:
+    """(start, end, is a phrase pattern) of the injections found in the plain-spelling reading
+    of the sentences that hold a spelling trick (`filters.poison_evasion`), in page offsets:
+    the same three detectors."""
+    text = rw.text
+    low = lower_keeping_offsets(text)
+    for ws, we in _injection_windows(text, low):
+        for m in _injection_matches(text, ws, we):
+            yield (*rw.span(*m.span()), True)
+    fuse = injection_model is not None and addressed_model_score is not None
+    addressed: list[tuple[int, int]] | None = [] if fuse else None
+    for hit in injection_sentences(text, injection_cue_score, low, addressed):
+        yield (*rw.span(hit.start, hit.end), False)
+    if fuse:
+        for s, e in addressed:
+            if injection_model.score(low[s:e]) >= addressed_model_score:
+                yield (*rw.span(s, e), False)
+    if injection_model is not None:
+        for hit in injection_model.sentences(text, low=low):
+            yield (*rw.span(hit.start, hit.end), False)
 
 
 def _count_sentence(f: TokenFindings, text: str, s: int, e: int, spans: Spans) -> None:
