@@ -46,6 +46,10 @@ _SPEAK_RE = re.compile(
 _SHOUTED_BEFORE_RE = re.compile(r"\b[A-Z]+[ ,:!?]{1,3}$")
 _SPANISH_U_RE = re.compile(r"\s+h?o", re.IGNORECASE)  # Spanish "u" (or) before o-: "siete u ocho"
 _SENTENCE_END_RE = re.compile(r"[.!?]+[\"')\]”’]*\s+|\n")
+# One cheap pass finds what could open a rewrite (most pages: nothing); the rules above then
+# run on those sentences only.
+_MAYBE_OPENING_RE = re.compile(r"[013457][a-z]|[\s(\"'“‘](?:[A-Za-z] [A-Za-z] [A-Za-z] |[uU][rR]?\b|"
+                               r"(?:pls|plz|thx|msg|ppl|b4|PLS|PLZ|THX|MSG|PPL|B4)\b)")
 MAX_REWRITTEN_CHARS = 20_000  # per page: a page of nothing but tricks is not read twice in full
 
 
@@ -109,17 +113,25 @@ def _edits(text: str) -> tuple[list[tuple[int, int, str]], list[int]]:
 
 def rewrite_evasions(text: str) -> Rewritten | None:
     """The sentences of `text` holding a spelling trick, in plain spelling; None if none does."""
-    edits, opening = _edits(text)
-    if not opening:
+    hits = [m.end() - 1 for m in _MAYBE_OPENING_RE.finditer(text)]  # in the word (not the space before)
+    if not hits:
         return None
     ends = [m.end() for m in _SENTENCE_END_RE.finditer(text)]
-
-    def sentence(pos: int) -> tuple[int, int]:
-        k = bisect.bisect_right(ends, pos)
-        return ends[k - 1] if k else 0, ends[k] if k < len(ends) else len(text)
-
-    sentences = sorted({sentence(p) for p in opening})
-    edits = [e for e in edits if sentence(e[0]) in set(sentences)]
+    candidates = []
+    for h in hits:
+        k = bisect.bisect_right(ends, h)
+        span = (ends[k - 1] if k else 0, ends[k] if k < len(ends) else len(text))
+        if not candidates or candidates[-1] != span:
+            candidates.append(span)
+    sentences: list[tuple[int, int]] = []
+    edits: list[tuple[int, int, str]] = []
+    for start, end in candidates:
+        found, opening = _edits(text[start:end])
+        if opening:
+            sentences.append((start, end))
+            edits += [(s + start, e + start, rep) for s, e, rep in found]
+    if not sentences:
+        return None
     pieces: list[str] = []
     offsets: list[int] = []
     i = 0
