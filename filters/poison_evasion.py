@@ -22,6 +22,8 @@ import bisect
 import re
 from dataclasses import dataclass
 
+from filters.poison_injection import _BOUNDARY_RE  # the sentences the injection scorers split
+
 # Latin letters only: in Chinese or Japanese a digit between two characters is a date or a count.
 _SPACED_RE = re.compile(r"(?<![A-Za-z])(?:[A-Za-z] ){3,}[A-Za-z](?![A-Za-z])")
 # lower case only (product codes are capitals: "Z5II", "GET5K"), not in a handle, path or domain
@@ -45,7 +47,6 @@ _SPEAK_RE = re.compile(
     r"(?=[\s,!?:;)\]\"”’]|\.(?!\w)|$)")
 _SHOUTED_BEFORE_RE = re.compile(r"\b[A-Z]+[ ,:!?]{1,3}$")
 _SPANISH_U_RE = re.compile(r"\s+h?o", re.IGNORECASE)  # Spanish "u" (or) before o-: "siete u ocho"
-_SENTENCE_END_RE = re.compile(r"[.!?]+[\"')\]”’]*\s+|\n")
 # One cheap pass finds what could open a rewrite (most pages: nothing); the rules above then
 # run on those sentences only.
 _MAYBE_OPENING_RE = re.compile(r"[013457][a-z]|[\s(\"'“‘](?:[A-Za-z] [A-Za-z] [A-Za-z] |[uU][rR]?\b|"
@@ -116,7 +117,7 @@ def rewrite_evasions(text: str) -> Rewritten | None:
     hits = [m.end() - 1 for m in _MAYBE_OPENING_RE.finditer(text)]  # in the word (not the space before)
     if not hits:
         return None
-    ends = [m.end() for m in _SENTENCE_END_RE.finditer(text)]
+    ends = [m.end() for m in _BOUNDARY_RE.finditer(text)]
     candidates = []
     for h in hits:
         k = bisect.bisect_right(ends, h)

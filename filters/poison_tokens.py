@@ -19,7 +19,7 @@ import re
 from typing import Iterator
 from dataclasses import dataclass, field
 
-from filters.poison_evasion import Rewritten, rewrite_evasions
+from filters.poison_evasion import rewrite_evasions
 from filters.poison_injection import _NOT_A_PERSON, _NOT_REFUSED, injection_sentences, lower_keeping_offsets, score_sentence
 from filters.poison_injection_model import InjectionModel
 
@@ -432,78 +432,63 @@ def scan_tokens(text: str, code: list[tuple[int, int]] | None = None, injection_
                 f.weak_strings.add(tok)
             f.token_spans.append((s, e))
     seen: set[int] = set()
-    low = lower_keeping_offsets(text)
-    for ws, we in _injection_windows(text, low):
-        for m in _injection_matches(text, ws, we):
-            s, e = m.span()
-            if s in seen:
-                continue
-            seen.add(s)
-            if spans.contains(s) or _quoted(text, s, e) or _near(text, s, e, _INJECTION_TALK_RE):
-                f.injection_discussed += 1
-            else:
-                f.injection += 1
     counted: list[tuple[int, int]] = []
 
     def counted_already(s: int, e: int) -> bool:
         """A phrase pattern or an earlier detector already counted this sentence."""
         return any(s <= p < e for p in seen) or any(a < e and s < b for a, b in counted)
 
-    fuse = injection_model is not None and addressed_model_score is not None
-    addressed: list[tuple[int, int]] | None = [] if fuse else None
-    for hit in injection_sentences(text, injection_cue_score, low, addressed):
-        s, e = hit.start, hit.end
-        counted.append((s, e))
-        if any(s <= p < e for p in seen):
-            continue  # a phrase pattern already counted this sentence
-        _count_sentence(f, text, s, e, spans)
-    if fuse:
-        for s, e in addressed:
-            if not counted_already(s, e) and injection_model.score(low[s:e]) >= addressed_model_score:
+    def take(hits: Iterator[tuple[int, int, str]], second_reading: bool) -> None:
+        for s, e, kind in hits:
+            if second_reading and counted_already(s, e):
+                continue  # the page's own reading counted it
+            if kind == "phrase":
+                if s in seen:
+                    continue
+                seen.add(s)
+                if spans.contains(s) or _quoted(text, s, e) or _near(text, s, e, _INJECTION_TALK_RE):
+                    f.injection_discussed += 1
+                else:
+                    f.injection += 1
+            elif kind == "cue":
+                counted.append((s, e))
+                if not any(s <= p < e for p in seen):  # else a phrase pattern counted this sentence
+                    _count_sentence(f, text, s, e, spans)
+            elif not counted_already(s, e):
                 counted.append((s, e))
                 _count_sentence(f, text, s, e, spans)
-    if injection_model is not None:
-        for hit in injection_model.sentences(text, low=low):
-            if not counted_already(hit.start, hit.end):
-                counted.append((hit.start, hit.end))
-                _count_sentence(f, text, hit.start, hit.end, spans)
+
+    low = lower_keeping_offsets(text)
+    take(_injection_hits(text, low, injection_cue_score, injection_model, addressed_model_score), False)
     rewritten = rewrite_evasions(text)
     if rewritten is not None:
-        for s, e, phrase in _rewritten_injections(rewritten, injection_cue_score, injection_model,
-                                                  addressed_model_score):
-            if counted_already(s, e):
-                continue
-            counted.append((s, e))
-            if not phrase:
-                _count_sentence(f, text, s, e, spans)
-            elif spans.contains(s) or _quoted(text, s, e) or _near(text, s, e, _INJECTION_TALK_RE):
-                f.injection_discussed += 1  # as a phrase pattern of the page itself counts
-            else:
-                f.injection += 1
+        hits = _injection_hits(rewritten.text, lower_keeping_offsets(rewritten.text), injection_cue_score,
+                               injection_model, addressed_model_score)
+        take(((*rewritten.span(s, e), kind) for s, e, kind in hits), True)
     return f
 
 
-def _rewritten_injections(rw: Rewritten, injection_cue_score: int, injection_model: InjectionModel | None,
-                          addressed_model_score: float | None) -> Iterator[tuple[int, int, bool]]:
-    """(start, end, is a phrase pattern) of the injections found in the plain-spelling reading
-    of the sentences that hold a spelling trick (`filters.poison_evasion`), in page offsets:
-    the same three detectors."""
-    text = rw.text
-    low = lower_keeping_offsets(text)
+def _injection_hits(text: str, low: str, injection_cue_score: int, injection_model: InjectionModel | None,
+                    addressed_model_score: float | None) -> Iterator[tuple[int, int, str]]:
+    """(start, end, kind) of what the three injection detectors find, in this order: phrase
+    patterns ("phrase"), sentences the cue scorer counts ("cue"), sentences it finds addressing
+    a model that the n-gram model confirms and sentences the model flags ("model"). Run on the
+    page and on the plain-spelling reading of its sentences with spelling tricks
+    (`filters.poison_evasion`)."""
     for ws, we in _injection_windows(text, low):
         for m in _injection_matches(text, ws, we):
-            yield (*rw.span(*m.span()), True)
+            yield m.start(), m.end(), "phrase"
     fuse = injection_model is not None and addressed_model_score is not None
     addressed: list[tuple[int, int]] | None = [] if fuse else None
     for hit in injection_sentences(text, injection_cue_score, low, addressed):
-        yield (*rw.span(hit.start, hit.end), False)
+        yield hit.start, hit.end, "cue"
     if fuse:
         for s, e in addressed:
             if injection_model.score(low[s:e]) >= addressed_model_score:
-                yield (*rw.span(s, e), False)
+                yield s, e, "model"
     if injection_model is not None:
         for hit in injection_model.sentences(text, low=low):
-            yield (*rw.span(hit.start, hit.end), False)
+            yield hit.start, hit.end, "model"
 
 
 def _count_sentence(f: TokenFindings, text: str, s: int, e: int, spans: Spans) -> None:
