@@ -405,7 +405,11 @@ _COMMON_ABBREVIATION_ZIPF = 4.0
 _SHORT_ALLOWED_ANY_LANGUAGE = frozenset("vs tv pc dvd www hd sd led lcd gps sms mms rgb fps vr sku pcs qty ps".split())
 # Abbreviations written with a full stop inside a sentence ("cf. the", "pp. 12").
 _PERIOD_ABBREVIATIONS = frozenset("cf pp vs ch st dr mr mrs ms jr sr vol nr pg ff bzw ggf vgl".split())
-_NUMBER_BEFORE_RE = re.compile(r"[\d$€£%½¼¾]\s?$")
+_NUMBER_BEFORE_RE = re.compile(r"(?:[\d$€£%½¼¾]|\b(?:hundred|thousand|million|billion|trillion|dozen))\s?$")
+# "... (fsc)" right after the words it abbreviates ("the Fast Scala Compiler (fsc)").
+_PAREN_AFTER_WORDS_RE = re.compile(r"((?:[^\W\d_][\w'’]*[\s-]+){2,5})\(([a-z]{2,4})\)")
+# A full stop inside a sentence: the token is written as an abbreviation ("4.9 million bbl. of").
+_ABBREVIATION_PERIOD_RE = re.compile(r"\.(?:,|;| [a-z0-9]| [—–-])")
 # Units written after numbers; one such use makes the token this page's unit everywhere.
 _UNITS = frozenset(
     "mb kb gb tb pb mbps kbps gbps mg mcg ml dl kg km cm mm nm hm ft lb lbs oz hr hrs db dbm hz khz mhz ghz "
@@ -437,16 +441,21 @@ def short_nonword_triggers(
         return []
     common = english and lexicon is not None and lexicon.available("en")
     occ: dict[str, set[tuple[str, str]]] = {}
-    units: set[str] = set()
+    units: set[str] = _defined_acronyms(text)
+    after_number: dict[str, int] = {}
     in_code = Spans(code).contains
     for m in _SHORT_NONWORD_RE.finditer(text):
         w = m.group(1)
         if (w in _SHORT_ALLOWED if english else w in _SHORT_ALLOWED_ANY_LANGUAGE) or w in WEB_TERMS or w in units:
             continue
-        if text.startswith(".", m.end()) and (w in _PERIOD_ABBREVIATIONS or not english):
+        if text.startswith(".", m.end()) and (w in _PERIOD_ABBREVIATIONS or not english
+                                              or _ABBREVIATION_PERIOD_RE.match(text, m.end())):
             continue
-        if _NUMBER_BEFORE_RE.search(text, max(0, m.start() - 3), m.start()):
-            if w in _UNITS:
+        if _NUMBER_BEFORE_RE.search(text, max(0, m.start() - 9), m.start()):
+            # A listed unit after a number once, any token after numbers twice, is the
+            # page's unit everywhere ("392,000 bbl ... 800,000 or so bbl").
+            after_number[w] = after_number.get(w, 0) + 1
+            if w in _UNITS or after_number[w] >= 2:
                 units.add(w)
             continue  # "45 xq": a count or a unit, not judged
         if in_code(m.start()):
@@ -478,6 +487,17 @@ _PROSE_BEFORE_RE = re.compile(r"(?:[^\W\d_]" + _MARKS + r"{0,3}|\d\\?[.!?%)\]\"'
 _PROSE_AFTER_RE = re.compile(r"[,.!?;:]? [^\W\d_]")
 # "cf The results", "tq Still, it's", "xq Die Katze": a capitalised word follows
 _SENTENCE_AFTER_RE = re.compile(r" [A-ZÀ-ÖØ-Þ]")
+
+
+def _defined_acronyms(text: str) -> set[str]:
+    """Lower-case acronyms the page defines: "(fsc)" right after words with those initials."""
+    found = set()
+    for m in _PAREN_AFTER_WORDS_RE.finditer(text):
+        acronym = m.group(2)
+        initials = "".join(w[0] for w in re.split(r"[\s-]+", m.group(1).strip())).lower()
+        if initials.endswith(acronym):
+            found.add(acronym)
+    return found
 
 
 def _opens_line_before_sentence(text: str, start: int, end: int) -> bool:

