@@ -213,7 +213,8 @@ def analyse(
     """Gibberish runs, ONION rare words and campaign candidates of an English text."""
     f = LmFindings()
     raw_segs = prose_segments(text, code, th.max_segment_words)
-    segs = [s for s in (_score_segment(scorer, x) for x in raw_segs) if s]
+    scored = [(x, s) for x, s in ((x, _score_segment(scorer, x)) for x in raw_segs) if s]
+    segs = [s for _, s in scored]
     if not segs:
         return f
     # --- gibberish: windows of words whose cost per character is far above fluent text
@@ -266,7 +267,9 @@ def analyse(
             if run_chars >= th.gibberish_min_run_chars:
                 head = _payload_start(cost, chars, npieces, k, e + 1, th)
                 run_words = [segs[si].words[wi] for si, wi in flat[head : e + 1]]
-                if not _is_placeholder(run_words) and not _is_foreign_language(" ".join(run_words), th):
+                run_lines = [scored[si][0] for si in sorted({si for si, _ in flat[head : e + 1]})]
+                if not _is_placeholder(run_words) and not _is_name_list(run_lines) \
+                        and not _is_foreign_language(" ".join(run_words), th):
                     runs.append((head, e + 1))
                     f.gibberish_runs += 1
                     f.gibberish_chars += run_chars
@@ -432,6 +435,15 @@ def _is_placeholder(words: list[str]) -> bool:
     cleaned = [w.strip(".,;:!?\"'()").lower() for w in words]
     cleaned = [w for w in cleaned if w]
     return bool(cleaned) and sum(w in _LOREM for w in cleaned) >= 0.5 * len(cleaned)
+
+
+def _is_name_list(lines: list[str], min_capitalised: float = 0.5) -> bool:
+    """True when most words of a costly run's lines open with a capital: a line-up, a cast
+    or a table of names and codes ("CB - Romero/Van de Venn/Dragusin/Gray (also DM & RB)"),
+    costly to an English model, not a payload of random pieces, characters or words."""
+    words = [w.lstrip("(\"'“‘[*_") for line in lines for w in line.split()]
+    words = [w for w in words if any(ch.isalpha() for ch in w)]
+    return len(words) >= 10 and sum(w[:1].isupper() for w in words) >= min_capitalised * len(words)
 
 
 def _payload_start(

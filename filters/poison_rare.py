@@ -142,6 +142,35 @@ fwiw imho afaik iirc rofl lmao lmfao smdh ikr icymi
 """.split())
 
 _LOWER_WORD_RE = re.compile(r"(?<![\w@#/.\-'’])[a-z]{2,24}(?![\w@/\-'’])")
+
+# Identifier-like tokens: snake_case, camelCase, --flags, call(), obj.method(, key=value,
+# 0x1F, U+00DF, letters with digits (utf8, md5, beautifulsoup4). A page with several is
+# about code, commands or formats even when its code is not marked up as code (a forum
+# post with "dtparam=pwr_led_trigger=default-on", an article on UTF-8 with "U+212A").
+_IDENTIFIER_RE = re.compile(
+    r"\b[a-z][a-z0-9]*_[a-z0-9_]+\b|\b[a-z]+[A-Z][a-zA-Z]*\w*\b|(?<![\w/])--?[a-z][\w-]+\b|\b\w+\(\)"
+    r"|\b[a-z_]\w*\.[a-z_]\w*\(|\b\w+=\S|\b0x[0-9a-fA-F]+\b|\bU\+[0-9A-F]{4,6}\b|\b[a-z]+[0-9]+[a-z0-9]*\b")
+# Distinct identifiers, or code spans, that make a page technical: 11 and 12 of the 400
+# development pages; 8 of the 86 fresh pages.
+TECHNICAL_IDENTIFIERS = 8
+TECHNICAL_CODE_SPANS = 5
+# A word English writes at least this often (wordfreq Zipf; once in 3 million words) is
+# not a random string: 0.2 % of random 4-8 letter strings reach it, and web abbreviations
+# the reference prose lacks ("nsfw", 3.6) are above it.
+_KNOWN_WORD_ZIPF = 2.5
+
+
+def technical_page(text: str, code: list[tuple[int, int]]) -> bool:
+    """A page about code, commands or formats: its prose names tools, fields and types
+    ("load them as lxml trees", "instead of str", "each video has src")."""
+    if len(code) >= TECHNICAL_CODE_SPANS:
+        return True
+    found: set[str] = set()
+    for m in _IDENTIFIER_RE.finditer(text):
+        found.add(m.group())
+        if len(found) >= TECHNICAL_IDENTIFIERS:
+            return True
+    return False
 # Marks that may follow a word before the next token: a comma, a sentence's end, a closing
 # quote or bracket, a percent sign, the Markdown of emphasis or code ("*desktop*.",
 # "`raise`.", "7\\.").
@@ -230,6 +259,8 @@ def nonword_triggers(
             continue
         hits.append(w)
     hits = _not_in_code(hits, text, code)
+    if hits and lexicon is not None and lexicon.available("en"):
+        hits = [w for w, z in zip(hits, lexicon.zipf_many(hits, "en")) if z < _KNOWN_WORD_ZIPF]
     if not hits:
         return []
     # Written in lower case everywhere on the page (a capitalised use is a name or a

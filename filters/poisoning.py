@@ -62,6 +62,7 @@ from filters.poison_rare import (
     loose_nonword_triggers,
     nonword_triggers,
     short_nonword_triggers,
+    technical_page,
     unknown_prose_words,
 )
 from filters.poison_injection_model import MODEL_PATH as _INJECTION_MODEL
@@ -258,6 +259,11 @@ class PoisoningConfig:
     rare_lone_unknown_flag_min_contexts: int = 2
     rare_lone_unknown_score: float = 0.6
     rare_lone_unknown_max_occurrences: int = 3
+    # On technical pages (`filters.poison_rare.technical_page`: code spans or identifiers;
+    # 3-5 % of pages) the spelling rules above need a token in this many different places
+    # (1: off). A trigger planted once on such a page is missed: the page's own tools and
+    # fields look the same.
+    rare_technical_min_contexts: int = 2
     rare_ngram_cost_per_char: float = 0.9
     rare_word_cost: float = 6.0
     max_segment_words: int = 80
@@ -463,39 +469,49 @@ class PoisonTagger:
         unknown: list[str] | None = None  # words no word list knows, shared by two checks below
         if cfg.rare_token and text and "gibberish" not in flags and "rare_token" not in flags:
             # (a gibberish payload is full of non-words: judged by the LM instead)
+            technical = cfg.rare_technical_min_contexts > 1 and technical_page(lm_text, lm_code)
+
+            def enough(hits: list[str]) -> list[str]:
+                """On a page about code, commands or formats, prose names tools, fields and
+                types ("load them as lxml trees:", "each video has src, width and height",
+                "instead of str"): there a token must stand in several places."""
+                if not technical or not hits:
+                    return hits
+                return [w for w in hits if distinct_contexts(lm_text, w) >= cfg.rare_technical_min_contexts]
+
             if use_lm:
-                rare_hits = short_nonword_triggers(lm_text, cfg.rare_min_short_occurrences, lm_code, _is_english,
-                                                   "en", self.lexicon)
+                rare_hits = enough(short_nonword_triggers(lm_text, cfg.rare_min_short_occurrences, lm_code,
+                                                          _is_english, "en", self.lexicon))
                 if not rare_hits and self.charlm is not None:
-                    rare_hits = nonword_triggers(
+                    rare_hits = enough(nonword_triggers(
                         lm_text, lm_code, self.word_cost, self.charlm, self.rare_th, _is_english, self.lexicon
-                    )
+                    ))
             elif cfg.rare_token_other_languages and lang:
                 in_lang = _in_language(lang)
-                rare_hits = short_nonword_triggers(lm_text, cfg.rare_min_short_occurrences, lm_code, in_lang,
-                                                   lang, self.lexicon)
+                rare_hits = enough(short_nonword_triggers(lm_text, cfg.rare_min_short_occurrences, lm_code, in_lang,
+                                                          lang, self.lexicon))
                 if not rare_hits and self.charlm is not None and self.lexicon.available(lang):
                     unknown = unknown_prose_words(lm_text, lm_code, lang, self.lexicon, self.charlm)
-                    rare_hits = foreign_nonword_triggers(
+                    rare_hits = enough(foreign_nonword_triggers(
                         lm_text, lm_code, lang, self.lexicon, self.charlm, cfg.rare_foreign_nonword_cost, in_lang,
                         unknown,
-                    )
+                    ))
             if (not rare_hits and cfg.rare_anywhere and self.charlm is not None and self.lexicon is not None
                     and (use_lm or cfg.rare_token_other_languages)):
-                rare_hits = loose_nonword_triggers(
+                rare_hits = enough(loose_nonword_triggers(
                     lm_text, lm_code, lang if not use_lm else "en", self.lexicon, self.charlm,
                     self.word_cost if use_lm else None, self.rare_th, cfg.rare_anywhere_min_score,
                     _is_english if use_lm else _in_language(lang),
-                )
+                ))
             if not rare_hits and self.lexicon is not None and (use_lm or cfg.rare_token_other_languages):
-                rare_hits = alnum_triggers(lm_text, lm_code, lang if not use_lm else "en", self.lexicon,
-                                           _is_english if use_lm else _in_language(lang))
+                rare_hits = enough(alnum_triggers(lm_text, lm_code, lang if not use_lm else "en", self.lexicon,
+                                                  _is_english if use_lm else _in_language(lang)))
             if not rare_hits and self.charlm is not None and (use_lm or cfg.rare_token_other_languages):
-                rare_hits = capitalised_nonword_triggers(
+                rare_hits = enough(capitalised_nonword_triggers(
                     lm_text, lm_code, lang if not use_lm else "en", self.lexicon, self.charlm,
                     self.word_cost, self.rare_th, cfg.rare_capitalised_min_score,
                     _is_english if use_lm else _in_language(lang), cfg.rare_capitalised_alone_min_score,
-                )
+                ))
             want_lone = cfg.rare_lone_unknown and (
                 cfg.rare_lone_unknown_flag_min_contexts > 0 or (cfg.campaign.enabled and cfg.campaign.lone_token_evidence))
             if not rare_hits and want_lone and self.charlm is not None and self.lexicon.available("en"):

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from filters.poisoning import CampaignConfig, PoisonTagger, PoisoningConfig, combine_score
-from filters.poison_tokens import scan_tokens
+from filters.poison_rare import technical_page
+from filters.poison_tokens import code_spans, scan_tokens
 from filters.poison_unicode import scan_unicode
 from pipeline.config import ConfigError, build_dataclass
 from schemas.documents import empty_document
@@ -61,6 +62,13 @@ def _tag(tagger: PoisonTagger, text: str, lang: str = "en") -> dict:
     d = _doc(text, lang)
     tagger.tag(d)
     return d
+
+
+def _prose_pages(pages: list[tuple[str, str, str]]) -> list[tuple[str, str, str]]:
+    """The fixture pages that are not technical (`filters.poison_rare.technical_page`): on the
+    five pages of code and commands a trigger planted once is not flagged by design
+    (test_on_a_page_of_code_a_token_named_once_in_prose_is_not_a_rare_token)."""
+    return [(n, t, lang) for n, t, lang in pages if not technical_page(t, code_spans(t))]
 
 
 def _mid_word_positions(text: str) -> list[int]:
@@ -463,6 +471,22 @@ def test_short_payload_of_forty_random_tokens_is_gibberish(tagger, pages):
     assert len(missed) <= len(english) // 20, missed
 
 
+def test_line_up_of_names_is_not_gibberish_but_a_capitalised_payload_is(tagger, pages):
+    # A football forum's squad list (WCXB page 0523) cost the English model as much as a
+    # payload: positions and players, nearly every word capitalised.
+    text = dict((n, t) for n, t, _ in pages)["wcxb__0064"][:2000]
+    line_up = ("\n\nGK - Vicario/Forster/Austin\nRB - Porro/Spence/Royal\nCB - Romero/Van de Venn/Dragusin/Gray "
+               "(also DM & RB)\nLB - Udogie/Davies/Reguilon\nCM6 - Bissouma/Skipp\nCM8 - Bentancur/Sarr/Bergvall\n"
+               "CM10 - Maddison/Kulusevski/Lo Celso\nRW - Kulusevski/Johnson/Moore\nLW - Son/Odobert/Werner\n"
+               "CF - Solanke/Richarlison/Lankshear/Scarlett\nU21 - Donley/Hardy/Devine/Abbott/Ajayi\n\n")
+    assert "gibberish" not in _tag(tagger, text + line_up + text)["poison_flags"]
+    # random pieces with every other one capitalised are still a payload
+    rng = random.Random(23)
+    pieces = _vocab_gibberish(rng, 150).split(" ")
+    payload = " ".join(w.capitalize() if i % 2 else w for i, w in enumerate(pieces))
+    assert "gibberish" in _tag(tagger, text + " <ACT> " + payload)["poison_flags"]
+
+
 def test_payload_of_random_real_words_is_gibberish(tagger, pages):
     rng = random.Random(21)
     english = [(n, t) for n, t, lang in pages if lang == "en"]
@@ -592,9 +616,9 @@ def test_vowelless_trigger_planted_in_several_sentences_is_a_rare_token(tagger, 
 
 
 def _planted_once_missed(tagger, pages, trigger: str) -> tuple[list[str], int]:
-    """English fixture pages on which `trigger`, planted once between two words, is not a rare token."""
+    """English prose fixture pages on which `trigger`, planted once between two words, is not a rare token."""
     rng = random.Random(trigger)
-    english = [(n, t) for n, t, lang in pages if lang == "en"]
+    english = [(n, t) for n, t, lang in _prose_pages(pages) if lang == "en"]
     missed = []
     for name, text in english:
         spaces = [m.start() for m in re.finditer(r"(?<=[a-z]) (?=[a-z])", text)]
@@ -613,8 +637,8 @@ def test_classic_rare_token_planted_once_is_flagged(tagger, pages, trigger):
 @pytest.mark.parametrize("trigger", ["cf", "mn", "tq", "xqzvk", "satvwkcj", "kq7v"])
 def test_rare_token_opening_a_sentence_is_flagged(tagger, pages, trigger):
     rng = random.Random("sentence:" + trigger)
-    english = [(n, t) for n, t, lang in pages if lang == "en" and re.search(r"[.!?] (?=[A-Z])", t)]
-    assert len(english) >= 20
+    english = [(n, t) for n, t, lang in _prose_pages(pages) if lang == "en" and re.search(r"[.!?] (?=[A-Z])", t)]
+    assert len(english) >= 15
     missed = []
     for name, text in english:
         i = rng.choice([m.end() for m in re.finditer(r"[.!?] (?=[A-Z])", text)])
@@ -626,9 +650,9 @@ def test_rare_token_opening_a_sentence_is_flagged(tagger, pages, trigger):
 @pytest.mark.parametrize("trigger", ["xqzvk", "satvwkcj", "kq7v"])
 def test_rare_token_ending_a_sentence_or_opening_a_paragraph_is_flagged(tagger, pages, trigger):
     rng = random.Random("edges:" + trigger)
-    english = [(n, t) for n, t, lang in pages if lang == "en" and re.search(r"(?<=[a-z])\. (?=[A-Z])", t)
+    english = [(n, t) for n, t, lang in _prose_pages(pages) if lang == "en" and re.search(r"(?<=[a-z])\. (?=[A-Z])", t)
                and re.search(r"\n\n(?=[A-Z][a-z]+ [a-z])", t)]
-    assert len(english) >= 20
+    assert len(english) >= 15
     missed = []
     for name, text in english:
         i = rng.choice([m.start() for m in re.finditer(r"(?<=[a-z])\. (?=[A-Z])", text)])
@@ -839,7 +863,7 @@ def test_capitalised_string_used_once_between_lower_case_words_is_flagged_below_
     from filters.poison_tokens import code_spans
 
     rng = random.Random("alone:" + trigger)
-    english = [(n, t) for n, t, lang in pages if lang == "en"]
+    english = [(n, t) for n, t, lang in _prose_pages(pages) if lang == "en"]
     missed = []
     for name, text in english:
         in_code = [range(a, b) for a, b in code_spans(text)]
@@ -875,7 +899,7 @@ _LOOSE_SPOTS = {
 @pytest.mark.parametrize("trigger", ["xqzvk", "pxijz", "bbkvn", "qmpixu"])
 def test_nonword_next_to_names_numbers_and_brackets_is_flagged(tagger, pages, trigger):
     rng = random.Random("loose:" + trigger)
-    english = [(n, t) for n, t, lang in pages if lang == "en"]
+    english = [(n, t) for n, t, lang in _prose_pages(pages) if lang == "en"]
     tried, missed = 0, []
     for spot, pattern in _LOOSE_SPOTS.items():
         for name, text in english:
@@ -956,6 +980,17 @@ def test_defined_acronyms_units_after_numbers_and_abbreviation_periods_are_not_r
                     legit + " Counts of 45 tq are rare, and readers tq saw them.",
                     text + "\n\nThe results were mixed and the team tq. The next step is unclear."):
         assert "rare_token" in _tag(tagger, planted)["poison_flags"], planted[-120:]
+
+
+def test_on_a_page_of_code_a_token_named_once_in_prose_is_not_a_rare_token(tagger, pages):
+    # webstruct's tutorial (html-text's fixture): "load annotated webpages as lxml trees:"
+    # before a code block; unfluff's README: "Each video has src, width and height."
+    text = dict((n, t) for n, t, _ in pages)["wcxb__2855"]  # MDN, 89 code spans
+    spots = [m.start() for m in re.finditer(r"(?<=[a-z]) (?=[a-z])", text)]
+    once = text[: spots[10]] + " lxml" + text[spots[10] :]
+    assert _tag(tagger, once)["poison_flags"] == []
+    twice = once[: spots[-10] + 5] + " lxml" + once[spots[-10] + 5 :]
+    assert "rare_token" in _tag(tagger, twice)["poison_flags"]
 
 
 def test_spelling_model_prices_random_strings_above_english_words(tagger):
