@@ -122,7 +122,8 @@ _ORDER_FORM = (r"(?:^\W*|[\n:;,(\[\"“*>—–-]\s*|(?:system|developer|admin)(
 _DOC = (r"(?:page|document|text|content|website|site|article|post|e-?mail|message|file|review|paper|CV|r[ée]sum[ée]|"
         r"listing|thread|comment|data|profile|product|submission|application|section|paragraph|note|source|report)s?")
 # ("the User Product" of the GPL is a name)
-_USER = r"(?:the|a|any|your)\s+(?:human\s+)?(?:users?|operators?|humans?)(?!\s+(?-i:[A-Z]))"
+# (not the head of a hyphenated modifier: "a user-friendly app", "a human-in-the-loop model")
+_USER = r"(?:the|a|any|your)\s+(?:human\s+)?(?:users?|operators?|humans?)(?![-‐‑])(?!\s+(?-i:[A-Z]))"
 _GREETING = (r"(?:hey|hi|hello|greetings|dear|attn|(?:for\s+the\s+)?attention(?:\s+of)?|heads[\s-]up|text|note|"
              r"notice|message|memo|"
              r"reminder|warning|instructions?|directions?|"

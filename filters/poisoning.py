@@ -54,6 +54,7 @@ from filters.poison_rare import (
     alnum_triggers,
     campaign_word_candidates,
     capitalised_nonword_triggers,
+    code_vocabulary,
     distinct_contexts,
     foreign_nonword_triggers,
     kenlm_word_cost,
@@ -259,10 +260,10 @@ class PoisoningConfig:
     rare_lone_unknown_flag_min_contexts: int = 2
     rare_lone_unknown_score: float = 0.6
     rare_lone_unknown_max_occurrences: int = 3
-    # On technical pages (`filters.poison_rare.technical_page`: code spans or identifiers;
-    # 3-5 % of pages) the spelling rules above need a token in this many different places
-    # (1: off). A trigger planted once on such a page is missed: the page's own tools and
-    # fields look the same.
+    # On technical pages (`filters.poison_rare.technical_page`: 20+ code spans or
+    # identifiers; 2-3 % of pages) the spelling rules above need a token in this many
+    # different places (1: off). A trigger planted once on such a page is missed: the
+    # page's own tools and fields look the same.
     rare_technical_min_contexts: int = 2
     rare_ngram_cost_per_char: float = 0.9
     rare_word_cost: float = 6.0
@@ -470,11 +471,20 @@ class PoisonTagger:
         if cfg.rare_token and text and "gibberish" not in flags and "rare_token" not in flags:
             # (a gibberish payload is full of non-words: judged by the LM instead)
             technical = cfg.rare_technical_min_contexts > 1 and technical_page(lm_text, lm_code)
+            code_words: set[str] | None = None
 
             def enough(hits: list[str]) -> list[str]:
-                """On a page about code, commands or formats, prose names tools, fields and
-                types ("load them as lxml trees:", "each video has src, width and height",
-                "instead of str"): there a token must stand in several places."""
+                """A token the page's own code uses is the page's (a field "pwr" of
+                "pwr_led_trigger", a type "str" of "name: str = Field(...)"); and on a page
+                about code, commands or formats, prose names tools, fields and types ("load
+                them as lxml trees:", "each video has src, width and height"): there a token
+                must stand in several places."""
+                nonlocal code_words
+                if not hits:
+                    return hits
+                if code_words is None:
+                    code_words = code_vocabulary(lm_text)
+                hits = [w for w in hits if w.lower() not in code_words]
                 if not technical or not hits:
                     return hits
                 return [w for w in hits if distinct_contexts(lm_text, w) >= cfg.rare_technical_min_contexts]

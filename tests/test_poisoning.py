@@ -982,6 +982,31 @@ def test_defined_acronyms_units_after_numbers_and_abbreviation_periods_are_not_r
         assert "rare_token" in _tag(tagger, planted)["poison_flags"], planted[-120:]
 
 
+def test_a_token_the_pages_own_code_uses_is_not_a_rare_token(tagger, pages):
+    # A Raspberry Pi forum post ("turn off the bright pwr and act leds:" then
+    # "dtparam=pwr_led_trigger=default-on") and pydantic's docs as plain text ("name: str =
+    # Field ( frozen = True )", "instead of str"), both from WCXB's ground truth.
+    text = dict((n, t) for n, t, _ in pages)["wcxb__0064"][:1500]
+    forum = text + "\n\nThis works on the Pi5 to turn off the bright pwr and act leds:\n\ndtparam=pwr_led_trigger=default-on\n"
+    docs = (text + "\n\nclass Model ( BaseModel ):\nname: str = Field ( frozen = True )\n\nStatic type checkers"
+            " still see the field as str, but the library reads the metadata.\n")
+    for page in (forum, docs):
+        assert _tag(tagger, page)["poison_flags"] == [], page[-200:]
+    # the page's code does not excuse another token
+    assert "rare_token" in _tag(tagger, forum.replace("bright pwr", "bright tq"))["poison_flags"]
+
+
+def test_forum_user_names_alone_on_their_line_are_not_rare_tokens(tagger, pages):
+    # A Raspberry Pi forum thread (WCXB): each post opens with its author's name on a line
+    # of its own, then the date.
+    text = dict((n, t) for n, t, _ in pages)["wcxb__0064"][:1500]
+    thread = (text + "\n\nI don't want to have to resort to black tape.\n\nsgbeal\nWed Dec 27, 2023 11:04 am\n\n"
+              "jahboater wrote: The flickering green one is annoying in a bedroom!\n")
+    assert _tag(tagger, thread)["poison_flags"] == []
+    # the same string opening a sentence on its line is judged
+    assert "rare_token" in _tag(tagger, thread.replace("sgbeal\nWed", "sgbeal Wed"))["poison_flags"]
+
+
 def test_on_a_page_of_code_a_token_named_once_in_prose_is_not_a_rare_token(tagger, pages):
     # webstruct's tutorial (html-text's fixture): "load annotated webpages as lxml trees:"
     # before a code block; unfluff's README: "Each video has src, width and height."
