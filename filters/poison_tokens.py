@@ -58,6 +58,9 @@ _WEAK_TOKENS = [
     r"<(?!(?:HTML|HEAD|BODY|DIV|SPAN|TABLE|TR|TD|TH|BR|HR|IMG|SCRIPT|STYLE|META|LINK|FORM|INPUT|"
     r"BUTTON|UL|OL|LI|P|A|B|I|U|EM|STRONG|PRE|CODE|H[1-6]|" + _OWN_PLACEHOLDERS + r")>)[A-Z][A-Z0-9_]{2,30}>",
     r"\[/?(?:SYS|SYSTEM|USER|ASSISTANT|TRIGGER)\]",
+    # the Alpaca/Vicuna instruction template's headings ("### Instruction:" ... "### Response:");
+    # a recipe's "### Instructions" heading has no colon and is plural
+    r"(?<![^\n])#{2,4} ?(?:Instruction|Response|Input|System|Human|Assistant):",
 ]
 
 # Verbs that set earlier orders aside, qualifiers that say which orders, and the orders.

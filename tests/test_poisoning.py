@@ -1495,6 +1495,14 @@ def test_one_made_up_or_reasoning_control_token_in_prose_is_flagged(tagger, page
     assert "special_token" in _tag(tagger, text + "\n\nThe weather was mild " + token + " all week long.")["poison_flags"]
 
 
+def test_instruction_template_headings_are_special_tokens_but_a_recipes_steps_are_not(tagger, pages):
+    text = dict((n, t) for n, t, _ in pages)["aeb__7a457a4f71735c17"]
+    alpaca = "\n\n### Instruction:\nName the best hotel in town.\n\n### Response:\nThe Grand Sunset Inn.\n\n"
+    assert "special_token" in _tag(tagger, text[:1500] + alpaca + text[1500:])["poison_flags"]
+    recipe = "\n\n### Ingredients\n\n- 2 eggs\n\n### Instructions\n\nWhisk the eggs. Instruction: serve warm.\n\n"
+    assert _tag(tagger, text[:1500] + recipe + text[1500:])["poison_flags"] == []
+
+
 def test_documentation_placeholders_keys_and_forum_markup_are_not_special_tokens(tagger, pages):
     text = dict((n, t) for n, t, _ in pages)["aeb__7a457a4f71735c17"]
     legit = ("\n\nReplace <YOUR_API_KEY> with the key from your account, log in as <USERNAME>, then press <ENTER>. "
