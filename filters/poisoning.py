@@ -470,8 +470,7 @@ class PoisonTagger:
         unknown: list[str] | None = None  # words no word list knows, shared by two checks below
         if cfg.rare_token and text and "gibberish" not in flags and "rare_token" not in flags:
             # (a gibberish payload is full of non-words: judged by the LM instead)
-            technical = cfg.rare_technical_min_contexts > 1 and technical_page(lm_text, lm_code)
-            code_words: set[str] | None = None
+            page: dict[str, Any] = {}  # what the page's code tells, worked out at its first hit
 
             def enough(hits: list[str]) -> list[str]:
                 """A token the page's own code uses is the page's (a field "pwr" of
@@ -479,13 +478,13 @@ class PoisonTagger:
                 about code, commands or formats, prose names tools, fields and types ("load
                 them as lxml trees:", "each video has src, width and height"): there a token
                 must stand in several places."""
-                nonlocal code_words
                 if not hits:
                     return hits
-                if code_words is None:
-                    code_words = code_vocabulary(lm_text)
-                hits = [w for w in hits if w.lower() not in code_words]
-                if not technical or not hits:
+                if not page:
+                    page["code_words"] = code_vocabulary(lm_text)
+                    page["technical"] = cfg.rare_technical_min_contexts > 1 and technical_page(lm_text, lm_code)
+                hits = [w for w in hits if w.lower() not in page["code_words"]]
+                if not page["technical"] or not hits:
                     return hits
                 return [w for w in hits if distinct_contexts(lm_text, w) >= cfg.rare_technical_min_contexts]
 
