@@ -465,8 +465,7 @@ _SHORT_ALLOWED_ANY_LANGUAGE = frozenset("vs tv pc dvd www hd sd led lcd gps sms 
 # Abbreviations written with a full stop inside a sentence ("cf. the", "pp. 12").
 _PERIOD_ABBREVIATIONS = frozenset("cf pp vs ch st dr mr mrs ms jr sr vol nr pg ff bzw ggf vgl".split())
 _NUMBER_BEFORE_RE = re.compile(r"(?:[\d$€£%½¼¾]|\b(?:hundred|thousand|million|billion|trillion|dozen))\s?$")
-# "... (fsc)" right after the words it abbreviates ("the Fast Scala Compiler (fsc)").
-_PAREN_AFTER_WORDS_RE = re.compile(r"((?:[^\W\d_][\w'’]*[\s-]+){2,5})\(([a-z]{2,4})\)")
+
 # A full stop inside a sentence: the token is written as an abbreviation ("4.9 million bbl. of").
 _ABBREVIATION_PERIOD_RE = re.compile(r"\.(?:,|;| [a-z0-9]| [—–-])")
 # Units written after numbers; one such use makes the token this page's unit everywhere.
@@ -500,7 +499,7 @@ def short_nonword_triggers(
         return []
     common = english and lexicon is not None and lexicon.available("en")
     occ: dict[str, set[tuple[str, str]]] = {}
-    units: set[str] = _defined_acronyms(text)
+    units: set[str] = set()
     after_number: dict[str, int] = {}
     in_code = Spans(code).contains
     for m in _SHORT_NONWORD_RE.finditer(text):
@@ -526,7 +525,8 @@ def short_nonword_triggers(
             continue
         ctx = (text[max(0, m.start() - 12) : m.start()], text[m.end() : m.end() + 12])
         occ.setdefault(w, set()).add(ctx)
-    hits = sorted(w for w, ctxs in occ.items() if w not in units and len(ctxs) >= min_occurrences)
+    hits = sorted(w for w, ctxs in occ.items() if w not in units and len(ctxs) >= min_occurrences
+                  and not _defined_acronym(text, w))
     if hits and common:
         hits = [w for w, z in zip(hits, lexicon.zipf_many(hits, "en")) if z < _COMMON_ABBREVIATION_ZIPF]  # type: ignore[union-attr]
     if hits and not english:
@@ -548,15 +548,17 @@ _PROSE_AFTER_RE = re.compile(r"[,.!?;:]? [^\W\d_]")
 _SENTENCE_AFTER_RE = re.compile(r" [A-ZÀ-ÖØ-Þ]")
 
 
-def _defined_acronyms(text: str) -> set[str]:
-    """Lower-case acronyms the page defines: "(fsc)" right after words with those initials."""
-    found = set()
-    for m in _PAREN_AFTER_WORDS_RE.finditer(text):
-        acronym = m.group(2)
-        initials = "".join(w[0] for w in re.split(r"[\s-]+", m.group(1).strip())).lower()
-        if initials.endswith(acronym):
-            found.add(acronym)
-    return found
+def _defined_acronym(text: str, word: str) -> bool:
+    """The page defines `word` as an acronym: "(fsc)" right after words with those initials
+    ("the Fast Scala Compiler (fsc)")."""
+    paren = f"({word})"
+    i = text.find(paren)
+    while i >= 0:
+        before = re.split(r"[\s-]+", text[max(0, i - 120) : i].strip())[-len(word) :]
+        if len(before) == len(word) and "".join(w[:1] for w in before).lower() == word:
+            return True
+        i = text.find(paren, i + 1)
+    return False
 
 
 def _opens_line_before_sentence(text: str, start: int, end: int) -> bool:
