@@ -448,7 +448,7 @@ _SHORT_ALLOWED = frozenset(
     "vs mr ms mrs dr jr sr st nd rd th tv pc dvd btw tbh smh pls plz thx ppl rn np ng bc nsfw brb ty dm pm "
     "ps cc bcc hp bpm rss sql cms crm www td tr xhr pp mpn sku pcs qty ltd llc cpl pwm rgb ppm fps vr hvac "
     "wc sq yr yrs wk wks mth ch pg pgs vol nr fn vm lgbt nfl nba mlb nhl bbc cnn pbs npr fbi cia nsa dc "
-    "ny nj sf ct nh vt wv nc sc tx tn ky gps sms mms lcd led crt hd sd "
+    "ny nj sf ct nh vt wv nc sc tx tn ky gps sms mms lcd led crt hd sd vp svp evp "
     # chat slang and interjections
     "wtf ffs tldr nvm jk gg wp ftw hmm hmmm hmmmm grr shh pfft psst brr zzz nth lvl lmk ngl tbf "
     # film and forum jargon
@@ -467,6 +467,11 @@ _PERIOD_ABBREVIATIONS = frozenset("cf pp vs ch st dr mr mrs ms jr sr vol nr pg f
 _NUMBER_BEFORE_RE = re.compile(r"(?:[\d$€£%½¼¾]|\b(?:hundred|thousand|million|billion|trillion|dozen))\s?$")
 
 # A full stop inside a sentence: the token is written as an abbreviation ("4.9 million bbl. of").
+# Joined by "&", "/", "and" or "or" to another short lower-case token that English does not
+# write often (`_PARTNER_MAX_ZIPF`): a pair of abbreviations ("pvt & govt", "hr/pr").
+_COORDINATED_AFTER_RE = re.compile(r"\s?(?:&|/|and\b|or\b)\s?([a-z]{2,5})\b")
+_COORDINATED_BEFORE_RE = re.compile(r"\b([a-z]{2,5})\s?(?:&|/|\band|\bor)\s?$")
+_PARTNER_MAX_ZIPF = 4.0
 _ABBREVIATION_PERIOD_RE = re.compile(r"\.(?:,|;| [a-z0-9]| [—–-])")
 # Units written after numbers; one such use makes the token this page's unit everywhere.
 _UNITS = frozenset(
@@ -509,6 +514,8 @@ def short_nonword_triggers(
         if text.startswith(".", m.end()) and (w in _PERIOD_ABBREVIATIONS or not english
                                               or _ABBREVIATION_PERIOD_RE.match(text, m.end())):
             continue
+        if _coordinated_abbreviation(text, m.start(), m.end(), lexicon if common else None):
+            continue  # one of a pair of abbreviations ("through pvt & govt schools", "hr/pr")
         if _NUMBER_BEFORE_RE.search(text, max(0, m.start() - 9), m.start()):
             # A listed unit after a number once, any token after numbers twice, is the
             # page's unit everywhere ("392,000 bbl ... 800,000 or so bbl").
@@ -546,6 +553,25 @@ _PROSE_BEFORE_RE = re.compile(r"(?:[^\W\d_]" + _MARKS + r"{0,3}|\d\\?[.!?%)\]\"'
 _PROSE_AFTER_RE = re.compile(r"[,.!?;:]? [^\W\d_]")
 # "cf The results", "tq Still, it's", "xq Die Katze": a capitalised word follows
 _SENTENCE_AFTER_RE = re.compile(r" [A-ZÀ-ÖØ-Þ]")
+
+
+def _coordinated_abbreviation(text: str, start: int, end: int, lexicon: Lexicon | None) -> bool:
+    """The token at text[start:end] is joined by "&", "/", "and" or "or" to another short
+    lower-case token that is no common English word (vowel-less, without a word list)."""
+    partners = []
+    m = _COORDINATED_AFTER_RE.match(text, end)
+    if m:
+        partners.append(m.group(1))
+    m = _COORDINATED_BEFORE_RE.search(text, max(0, start - 12), start)
+    if m:
+        partners.append(m.group(1))
+    for p in partners:
+        if lexicon is not None:
+            if lexicon.zipf(p, "en") < _PARTNER_MAX_ZIPF:
+                return True
+        elif not set(p) & set("aeiouy"):
+            return True
+    return False
 
 
 def _defined_acronym(text: str, word: str) -> bool:

@@ -982,6 +982,17 @@ def test_defined_acronyms_units_after_numbers_and_abbreviation_periods_are_not_r
         assert "rare_token" in _tag(tagger, planted)["poison_flags"], planted[-120:]
 
 
+def test_pairs_of_abbreviations_and_business_titles_are_not_rare_tokens(tagger, pages):
+    # Two held-out AEB news pages: a tweet quoted in an article ("Through pvt & govt schools,
+    # we have started distributing 50 lakh masks") and "says Chris Early, senior vp partnerships".
+    text = dict((n, t) for n, t, _ in pages)["wcxb__0064"][:1500]
+    legit = (text + "\n\nIt is very imp that we protect ourselves. Through pvt & govt schools, we have started "
+             "distributing masks today, says Chris Early, senior vp partnerships and revenue.")
+    assert _tag(tagger, legit)["poison_flags"] == []
+    # a trigger next to "and" plus a common word is no pair of abbreviations
+    assert "rare_token" in _tag(tagger, text + "\n\nWe bought bread tq and the milk was fresh.")["poison_flags"]
+
+
 def test_a_token_the_pages_own_code_uses_is_not_a_rare_token(tagger, pages):
     # A Raspberry Pi forum post ("turn off the bright pwr and act leds:" then
     # "dtparam=pwr_led_trigger=default-on") and pydantic's docs as plain text ("name: str =
