@@ -267,8 +267,7 @@ def analyse(
             if run_chars >= th.gibberish_min_run_chars:
                 head = _payload_start(cost, chars, npieces, k, e + 1, th)
                 run_words = [segs[si].words[wi] for si, wi in flat[head : e + 1]]
-                run_lines = [scored[si][0] for si in sorted({si for si, _ in flat[head : e + 1]})]
-                if not _is_placeholder(run_words) and not _is_name_list(run_lines) \
+                if not _is_placeholder(run_words) and not _is_name_list(_run_raw_words(scored, flat[head : e + 1])) \
                         and not _is_foreign_language(" ".join(run_words), th):
                     runs.append((head, e + 1))
                     f.gibberish_runs += 1
@@ -437,11 +436,24 @@ def _is_placeholder(words: list[str]) -> bool:
     return bool(cleaned) and sum(w in _LOREM for w in cleaned) >= 0.5 * len(cleaned)
 
 
-def _is_name_list(lines: list[str], min_capitalised: float = 0.5) -> bool:
-    """True when most words of a costly run's lines open with a capital: a line-up, a cast
-    or a table of names and codes ("CB - Romero/Van de Venn/Dragusin/Gray (also DM & RB)"),
+def _run_raw_words(scored: list[tuple[str, _Segment]], run: list[tuple[int, int]]) -> list[str]:
+    """The words of a run as the page writes them (case kept): by word index where the
+    segment's normalised words line up with its whitespace words, else its whole line."""
+    out: list[str] = []
+    by_seg: dict[int, list[int]] = {}
+    for si, wi in run:
+        by_seg.setdefault(si, []).append(wi)
+    for si, wis in by_seg.items():
+        raw = scored[si][0].split()
+        out += [raw[wi] for wi in wis] if len(raw) == len(scored[si][1].words) else raw
+    return out
+
+
+def _is_name_list(words: list[str], min_capitalised: float = 0.5) -> bool:
+    """True when most words of a costly run open with a capital: a line-up, a cast or a
+    table of names and codes ("CB - Romero/Van de Venn/Dragusin/Gray (also DM & RB)"),
     costly to an English model, not a payload of random pieces, characters or words."""
-    words = [w.lstrip("(\"'“‘[*_") for line in lines for w in line.split()]
+    words = [w.lstrip("(\"'“‘[*_") for w in words]
     words = [w for w in words if any(ch.isalpha() for ch in w)]
     return len(words) >= 10 and sum(w[:1].isupper() for w in words) >= min_capitalised * len(words)
 
