@@ -425,7 +425,10 @@ _LOREM = frozenset(
     "facilisis nunc mi eget mauris pharetra et ultrices neque ornare aenean euismod elementum nisi quis "
     "eleifend quam adipiscing vitae proin sagittis nisl rhoncus mattis massa tincidunt dui pellentesque "
     "habitant morbi tristique senectus netus malesuada fames ac turpis egestas integer feugiat scelerisque "
-    "varius lectus donec ultricies mauris augue neque gravida".split()
+    "varius lectus donec ultricies mauris augue neque gravida "
+    # the other common filler: "Lorem ipsum dolor sit amet, consetetur sadipscing elitr, sed diam nonumy ..."
+    "consetetur sadipscing elitr diam nonumy eirmod invidunt aliquyam erat voluptua vero eos accusam justo duo "
+    "dolores rebum stet clita kasd gubergren sea takimata sanctus".split()
 )
 
 

@@ -326,6 +326,23 @@ def _shortcode_spans(text: str) -> list[tuple[int, int]]:
     return out
 
 
+# Code characters, and the words of prose: an indented block of a dozen words or more whose
+# tokens are nearly all plain words, one in twenty at most with a code character, is text.
+_CODE_CHARS_RE = re.compile(r"[{}()\[\];=<>$|\\/#+@]")
+_PROSE_WORD_RE = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*[,.;:!?\"”’)]*")
+_PROSE_MIN_WORDS = 12
+
+
+def _indented_prose(lines: list[str]) -> bool:
+    tokens = [t.replace("*", "") for ln in lines for t in ln.split()]  # (Markdown emphasis kept by extraction)
+    tokens = [t for t in tokens if t]
+    if len(tokens) < _PROSE_MIN_WORDS:
+        return False
+    words = sum(bool(_PROSE_WORD_RE.fullmatch(t)) for t in tokens)
+    coded = sum(bool(_CODE_CHARS_RE.search(t)) for t in tokens)
+    return coded <= 0.05 * len(tokens) and words >= 0.85 * len(tokens)
+
+
 def code_spans(text: str) -> list[tuple[int, int]]:
     """Sorted, non-overlapping (start, end) spans of code: Markdown (fenced, indented,
     inline) and WordPress code shortcodes."""
@@ -343,6 +360,8 @@ def code_spans(text: str) -> list[tuple[int, int]]:
                 continue
             if len(lines) < 2 and not _CODE_SYNTAX_RE.search(lines[0]):
                 continue  # one stray indented line of prose
+            if _indented_prose(lines):
+                continue  # paragraphs of the HTML source's own indentation (Medium, WebMD, an RFC)
         out.append(m.span())
     if not short:
         return out

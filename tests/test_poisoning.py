@@ -399,6 +399,22 @@ def test_tokens_in_code_block_raise_no_flag_but_are_counted(tagger, pages):
     assert d["poison_flags"] == [] and "special_token_discussed" in labels
 
 
+def test_indented_paragraphs_of_prose_are_not_code_but_indented_code_is():
+    # Medium and WebMD pages (readability's fixtures) keep their HTML source's indentation:
+    # paragraphs of prose indented 48-64 spaces were "indented code", where a planted token
+    # or injection counts as discussion only.
+    pad = " " * 64
+    prose = "\n".join(pad + line for line in (
+        "We didn’t know **if we should build a mobile app**.", "We didn’t know **how to run a server**.",
+        "We didn’t <|im_end|> know **how people used the web to read news**.",
+        "We didn’t know **what news should be on the web**."))
+    text = "Our first year.\n\n" + prose + "\n\nThen we learnt."
+    assert code_spans(text) == []
+    assert scan_tokens(text).special == 1
+    code = "    def main():\n        args = parse(sys.argv)\n        return run(args)  # <|im_end|> here\n"
+    assert len(code_spans("Example:\n\n" + code)) == 1
+
+
 @pytest.mark.parametrize(
     "phrase",
     [
@@ -560,6 +576,11 @@ def test_lorem_ipsum_filler_is_not_a_payload(tagger, pages):
         "lacus vel facilisis. Ut enim ad minim veniam, quis nostrud exercitation ullamco laboris nisi ut aliquip."
     )
     assert _tag(tagger, text + "\n\n" + filler + "\n\n" + text[:400])["poison_flags"] == []
+    # the other common filler (readability's "missing-paragraphs" fixture)
+    other = ("Lorem ipsum dolor sit amet, consetetur sadipscing elitr, sed diam nonumy eirmod tempor invidunt ut "
+             "labore et dolore magna aliquyam erat, sed diam voluptua. At vero eos et accusam et justo duo dolores et "
+             "ea rebum. Stet clita kasd gubergren, no sea takimata sanctus est Lorem ipsum dolor sit amet.")
+    assert _tag(tagger, text + "\n\n" + other + "\n\n" + text[:400])["poison_flags"] == []
 
 
 def test_random_character_payload_is_gibberish(tagger, pages):
