@@ -15,11 +15,12 @@ The campaign part runs DetectCampaigns on the DirectRunner over --campaign-docs
 documents (every page re-hosted on its own domain) with five triggers, each planted at a
 0.1 % rate across distinct registered domains.
 
-It also reports clean pages flagged on real pages no threshold was developed on
-(tests/data/poisoning/unseen_pages.jsonl.gz and dolma's cc_net documents).
+It also reports clean pages flagged on real pages from outside the development corpus
+(tests/data/poisoning/unseen_pages.jsonl.gz, dolma's cc_net documents, the fresh sets and the
+held-out set) and the recall of every attack kind planted into the fresh and held-out pages.
 
 Usage: python benchmarks/bench_poisoning_detection.py [--campaign-docs 3000] [--skip-campaign]
-       [--rare-only] [--campaign-only] [--lone-flag]
+       [--rare-only] [--campaign-only] [--public-only] [--outside-only] [--lone-flag]
 """
 
 from __future__ import annotations
@@ -533,9 +534,54 @@ def run_public_attacks(tagger: PoisonTagger, pages: list[dict], dev: set[str], b
         print(f"  {family:20s} {split:6s} detected {h:3d}/{n:3d} = {h / n:.3f} ({h0 / n:.3f})")
 
 
+def _page_set(name: str) -> list[dict]:
+    with gzip.open(DATA / name, "rt", encoding="utf-8") as fh:
+        return [json.loads(line) for line in fh]
+
+
+# Real pages from outside the development corpus (tests/data/poisoning/SOURCES.md): the fresh
+# sets were measured once and then developed on in the eighth session; the held-out set
+# (article-extraction-benchmark pages the corpus left out) changed no rule or weight.
+FRESH_SETS = {"fresh: package fixtures (86)": "fresh_pages.jsonl.gz", "fresh: WCXB (73)": "fresh_pages_2.jsonl.gz",
+              "held out: AEB articles": "heldout_pages.jsonl.gz"}
+
+
+def run_outside_attacks(tagger: PoisonTagger) -> None:
+    """Every per-document attack kind and a planted rare token (k = 1 and 2), planted into
+    the pages from outside the development corpus, fresh and held out apart."""
+    pay = Payloads()
+    kinds = attacks(pay)
+    rare = ("classic set cf/mn/bb/tq/mb", "vowel-less 2-4 letters", "random letters 4-8", "letters + digit (zx9q)")
+    pools = {name: [p for p in _page_set(f) if len(p["text"]) > 500] for name, f in FRESH_SETS.items()}
+    print("\nAttacks planted in real pages from outside the development corpus (recall; fresh sets were developed "
+          "on for clean-page false positives in session 8, the held-out set never):")
+    print(f"{'attack':44s} " + " ".join(f"{n[:22]:>22s}" for n in pools))
+    print(f"{'(pages)':44s} " + " ".join(f"{len(pool):>22d}" for pool in pools.values()))
+    rows: list[tuple[str, Callable[[random.Random, str], str]]] = [(n, plant) for n, (_, plant) in kinds.items()]
+    for name in rare:
+        for k in (1, 2):
+            rows.append((f"rare token, {name}, k={k}",
+                         (lambda make, k: lambda r, x: _between_words(r, x, make(r), k))(RARE_KINDS[name], k)))
+    for name, plant in rows:
+        cells = []
+        for pname, pool in pools.items():
+            rng = random.Random(f"bench:outside:{pname}:{name}")
+            hits = tried = 0
+            for p in pool:
+                try:
+                    attacked = plant(rng, p["text"])
+                except IndexError:  # no spot for this attack (no Latin word on a Japanese page)
+                    continue
+                tried += 1
+                hits += detected(_tag(tagger, attacked, p["lang"]))
+            cells.append(f"{hits / max(tried, 1):.3f}" + (f" ({tried})" if tried < len(pool) else ""))
+        print(f"{name[:44]:44s} " + " ".join(f"{c:>22s}" for c in cells))
+
+
 def run_unseen(tagger: PoisonTagger) -> None:
-    """Clean pages flagged on real pages no threshold was developed on: the newspaper4k
-    test pages and dolma's 20 cc_net documents (forums, SEO blogs)."""
+    """Clean pages flagged on real pages outside the development corpus: the newspaper4k
+    test pages and dolma's 20 cc_net documents (forums, SEO blogs), no threshold developed
+    on them; the fresh sets (developed on since the eighth session) and the held-out set."""
     from filters.language import LanguageConfig, LanguageTagger
 
     lt = LanguageTagger(LanguageConfig())
@@ -545,7 +591,9 @@ def run_unseen(tagger: PoisonTagger) -> None:
     for path in (DATA / "dolma-cc_en_head-0091.jsonl.gz", DATA.parent / "quality" / "dolma-cc_en_head-0174.jsonl.gz"):
         with gzip.open(path, "rt", encoding="utf-8") as fh:
             sets["cc_net head documents"] += [(r["id"], r["text"], None) for r in map(json.loads, fh)]
-    print("\nClean pages flagged, pages no threshold was developed on:")
+    for name, f in FRESH_SETS.items():
+        sets[name] = [(p["key"], p["text"], p["lang"]) for p in _page_set(f)]
+    print("\nClean pages flagged, pages outside the development corpus:")
     total = flagged_total = 0
     for name, docs in sets.items():
         flagged = []
@@ -571,6 +619,8 @@ def main() -> None:
     ap.add_argument("--rare-only", action="store_true", help="only the rare-token tables and clean pages")
     ap.add_argument("--campaign-only", action="store_true")
     ap.add_argument("--public-only", action="store_true", help="only the injection sets and published attack sets")
+    ap.add_argument("--outside-only", action="store_true",
+                    help="only the pages from outside the development corpus: clean pages flagged, attacks planted")
     ap.add_argument("--lone-flag", action="store_true",
                     help="the lone-unknown-word rule flags pages on one occurrence (rare_lone_unknown_flag_min_contexts=1)")
     args = ap.parse_args()
@@ -583,12 +633,18 @@ def main() -> None:
         run_injection_sets(tagger, pages, dev, baseline)
         run_public_attacks(tagger, pages, dev, baseline)
         return
+    if args.outside_only:
+        run_unseen(tagger)
+        run_outside_attacks(tagger)
+        return
     if not args.campaign_only:
         run_per_document(tagger, pages, dev, args.rare_only)
         if not args.rare_only:
             run_injection_sets(tagger, pages, dev, baseline)
             run_public_attacks(tagger, pages, dev, baseline)
         run_unseen(tagger)
+        if not args.rare_only:
+            run_outside_attacks(tagger)
     if not (args.skip_campaign or args.rare_only):
         run_campaign(pages, args.campaign_docs)
 
