@@ -472,7 +472,7 @@ class PoisonTagger:
             # (a gibberish payload is full of non-words: judged by the LM instead)
             page: dict[str, Any] = {}  # what the page's code tells, worked out at its first hit
 
-            def enough(hits: list[str]) -> list[str]:
+            def planted(hits: list[str]) -> list[str]:
                 """A token the page's own code uses is the page's (a field "pwr" of
                 "pwr_led_trigger", a type "str" of "name: str = Field(...)"); and on a page
                 about code, commands or formats, prose names tools, fields and types ("load
@@ -489,34 +489,34 @@ class PoisonTagger:
                 return [w for w in hits if distinct_contexts(lm_text, w) >= cfg.rare_technical_min_contexts]
 
             if use_lm:
-                rare_hits = enough(short_nonword_triggers(lm_text, cfg.rare_min_short_occurrences, lm_code,
+                rare_hits = planted(short_nonword_triggers(lm_text, cfg.rare_min_short_occurrences, lm_code,
                                                           _is_english, "en", self.lexicon))
                 if not rare_hits and self.charlm is not None:
-                    rare_hits = enough(nonword_triggers(
+                    rare_hits = planted(nonword_triggers(
                         lm_text, lm_code, self.word_cost, self.charlm, self.rare_th, _is_english, self.lexicon
                     ))
             elif cfg.rare_token_other_languages and lang:
                 in_lang = _in_language(lang)
-                rare_hits = enough(short_nonword_triggers(lm_text, cfg.rare_min_short_occurrences, lm_code, in_lang,
+                rare_hits = planted(short_nonword_triggers(lm_text, cfg.rare_min_short_occurrences, lm_code, in_lang,
                                                           lang, self.lexicon))
                 if not rare_hits and self.charlm is not None and self.lexicon.available(lang):
                     unknown = unknown_prose_words(lm_text, lm_code, lang, self.lexicon, self.charlm)
-                    rare_hits = enough(foreign_nonword_triggers(
+                    rare_hits = planted(foreign_nonword_triggers(
                         lm_text, lm_code, lang, self.lexicon, self.charlm, cfg.rare_foreign_nonword_cost, in_lang,
                         unknown,
                     ))
             if (not rare_hits and cfg.rare_anywhere and self.charlm is not None and self.lexicon is not None
                     and (use_lm or cfg.rare_token_other_languages)):
-                rare_hits = enough(loose_nonword_triggers(
+                rare_hits = planted(loose_nonword_triggers(
                     lm_text, lm_code, lang if not use_lm else "en", self.lexicon, self.charlm,
                     self.word_cost if use_lm else None, self.rare_th, cfg.rare_anywhere_min_score,
                     _is_english if use_lm else _in_language(lang),
                 ))
             if not rare_hits and self.lexicon is not None and (use_lm or cfg.rare_token_other_languages):
-                rare_hits = enough(alnum_triggers(lm_text, lm_code, lang if not use_lm else "en", self.lexicon,
+                rare_hits = planted(alnum_triggers(lm_text, lm_code, lang if not use_lm else "en", self.lexicon,
                                                   _is_english if use_lm else _in_language(lang)))
             if not rare_hits and self.charlm is not None and (use_lm or cfg.rare_token_other_languages):
-                rare_hits = enough(capitalised_nonword_triggers(
+                rare_hits = planted(capitalised_nonword_triggers(
                     lm_text, lm_code, lang if not use_lm else "en", self.lexicon, self.charlm,
                     self.word_cost, self.rare_th, cfg.rare_capitalised_min_score,
                     _is_english if use_lm else _in_language(lang), cfg.rare_capitalised_alone_min_score,
