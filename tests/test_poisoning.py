@@ -1028,6 +1028,13 @@ def test_a_token_the_pages_own_code_uses_is_not_a_rare_token(tagger, pages):
     assert "rare_token" in _tag(tagger, forum.replace("bright pwr", "bright tq"))["poison_flags"]
 
 
+def test_a_page_of_unmarked_code_is_technical_by_its_identifiers():
+    # WCXB's ground truth keeps code as plain text: identifiers, not code spans, say so
+    idents = " ".join(f"set_{w}_limit=on" for w in "abcdefghijklmnopqrstuvwxyz")
+    assert technical_page("Configure the daemon: " + idents, [])
+    assert not technical_page("Configure the daemon: " + " ".join(idents.split()[:10]), [])
+
+
 def test_forum_user_names_alone_on_their_line_are_not_rare_tokens(tagger, pages):
     # A Raspberry Pi forum thread (WCXB): each post opens with its author's name on a line
     # of its own, then the date.
