@@ -38,7 +38,16 @@ _URL_RE = re.compile(r"\b(?:https?://|www\.)\S+")
 _INLINE_RE = re.compile(r"</?(?:u|b|i|em|strong|sup|sub|span|small|mark|del|ins|s)>|\*\*|__|(?<!\w)[*_]|[*_](?!\w)|\\(?=[\\`*_{}\[\]()#+\-.!<>|])")
 _WORD_CHARS_RE = re.compile(r"\w")
 _CODE_CHARS_RE = re.compile(r"[{}\[\]();=<>\\|$]")
+_CODE_CHARS_NO_BARS_RE = re.compile(r"[{}\[\]();=<>\\$]")
 _MAX_CODE_CHAR_FRACTION = 0.06
+
+
+def code_like_line(line: str, table_bars: bool = True) -> bool:
+    """More than 6 % of the line's characters are code characters: script or JSON residue,
+    or code written as plain text ("name: str = Field ( frozen = True )"). With
+    `table_bars` False a Markdown table row's bars do not count (a table is not code)."""
+    chars = _CODE_CHARS_RE if table_bars else _CODE_CHARS_NO_BARS_RE
+    return len(chars.findall(line)) > _MAX_CODE_CHAR_FRACTION * len(line)
 
 
 class Scorer(Protocol):
@@ -140,7 +149,7 @@ def prose_segments(text: str, code: list[tuple[int, int]], max_words: int) -> li
             line = _INLINE_RE.sub("", line).strip()
             if len(line) < 2 or not _WORD_CHARS_RE.search(line):
                 continue
-            if len(_CODE_CHARS_RE.findall(line)) > _MAX_CODE_CHAR_FRACTION * len(line):
+            if code_like_line(line):
                 continue  # script/JSON residue outside fences: not prose, not a payload
             for sent in _SEG_SPLIT_RE.split(line):
                 words = sent.split()

@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from filters.lexicon import Lexicon
+from filters.poison_lm import code_like_line
 from filters.poison_morph import explain
 from filters.poison_tokens import Spans
 
@@ -162,11 +163,6 @@ TECHNICAL_CODE_SPANS = 20
 _KNOWN_WORD_ZIPF = 2.5
 
 
-# Code written as plain text (a ground-truth text, a page whose code lost its markup):
-# a line where these characters are more than 6 % of the characters ("name: str = Field (
-# frozen = True )"). Table bars are not among them: a table row is not code.
-_CODE_LINE_CHARS_RE = re.compile(r"[{}\[\]();=<>\\$]")
-_CODE_LINE_FRACTION = 0.06
 # Parts of compound identifiers: snake_case, dotted names, key=value ("pwr_led_trigger",
 # "input_type=str", "lxml.html").
 _COMPOUND_ID_RE = re.compile(r"\b[A-Za-z][A-Za-z0-9]*(?:[_.=][A-Za-z0-9]+)+\b")
@@ -174,14 +170,15 @@ _COMPOUND_ID_RE = re.compile(r"\b[A-Za-z][A-Za-z0-9]*(?:[_.=][A-Za-z0-9]+)+\b")
 
 def code_vocabulary(text: str) -> set[str]:
     """Lower-case words the page uses as code: the parts of its compound identifiers and the
-    words of its code-like lines. A token the page's code also uses is the page's own."""
+    words of its code-like lines (code written as plain text, as in a ground-truth text or a
+    page whose code lost its markup). A token the page's code also uses is the page's own."""
     words: set[str] = set()
     for m in _COMPOUND_ID_RE.finditer(text):
         ident = m.group()
         if "_" in ident or "=" in ident or re.search(r"\.[a-z]", ident):
             words.update(re.split(r"[_.=]+", ident.lower()))
     for line in text.split("\n"):
-        if len(line) >= 8 and len(_CODE_LINE_CHARS_RE.findall(line)) > _CODE_LINE_FRACTION * len(line):
+        if len(line) >= 8 and code_like_line(line, table_bars=False):
             words.update(re.findall(r"[a-z]+", line.lower()))
     return words
 
@@ -467,12 +464,12 @@ _PERIOD_ABBREVIATIONS = frozenset("cf pp vs ch st dr mr mrs ms jr sr vol nr pg f
 _NUMBER_BEFORE_RE = re.compile(r"(?:[\d$€£%½¼¾]|\b(?:hundred|thousand|million|billion|trillion|dozen))\s?$")
 
 # A full stop inside a sentence: the token is written as an abbreviation ("4.9 million bbl. of").
+_ABBREVIATION_PERIOD_RE = re.compile(r"\.(?:,|;| [a-z0-9]| [—–-])")
 # Joined by "&", "/", "and" or "or" to another short lower-case token that English does not
 # write often (`_PARTNER_MAX_ZIPF`): a pair of abbreviations ("pvt & govt", "hr/pr").
 _COORDINATED_AFTER_RE = re.compile(r"\s?(?:&|/|and\b|or\b)\s?([a-z]{2,5})\b")
 _COORDINATED_BEFORE_RE = re.compile(r"\b([a-z]{2,5})\s?(?:&|/|\band|\bor)\s?$")
 _PARTNER_MAX_ZIPF = 4.0
-_ABBREVIATION_PERIOD_RE = re.compile(r"\.(?:,|;| [a-z0-9]| [—–-])")
 # Units written after numbers; one such use makes the token this page's unit everywhere.
 _UNITS = frozenset(
     "mb kb gb tb pb mbps kbps gbps mg mcg ml dl kg km cm mm nm hm ft lb lbs oz hr hrs db dbm hz khz mhz ghz "

@@ -328,7 +328,7 @@ def _shortcode_spans(text: str) -> list[tuple[int, int]]:
 
 # Code characters, and the words of prose: an indented block of a dozen words or more whose
 # tokens are nearly all plain words, one in twenty at most with a code character, is text.
-_CODE_CHARS_RE = re.compile(r"[{}()\[\];=<>$|\\/#+@]")
+_CODE_TOKEN_CHARS_RE = re.compile(r"[{}()\[\];=<>$|\\/#+@]")
 _PROSE_WORD_RE = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*[,.;:!?\"”’)]*")
 _PROSE_MIN_WORDS = 12
 
@@ -339,7 +339,7 @@ def _indented_prose(lines: list[str]) -> bool:
     if len(tokens) < _PROSE_MIN_WORDS:
         return False
     words = sum(bool(_PROSE_WORD_RE.fullmatch(t)) for t in tokens)
-    coded = sum(bool(_CODE_CHARS_RE.search(t)) for t in tokens)
+    coded = sum(bool(_CODE_TOKEN_CHARS_RE.search(t)) for t in tokens)
     return coded <= 0.05 * len(tokens) and words >= 0.85 * len(tokens)
 
 
