@@ -214,6 +214,52 @@ _COMPAT_ASTRAL_RE = re.compile(_char_class({c for c in COMPAT_LETTERS if ord(c) 
 _CJK_RE = re.compile("[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uff66-\uff9f]")
 _ASCII_WORD_RE = re.compile(r"(?<![^\W\d_])[A-Za-z]{2,}(?![^\W\d_])")
 _TURKISH_RE = re.compile("[ğşİĞŞ]")
+_FULLWIDTH_LETTER_RE = re.compile("[\uff21-\uff3a\uff41-\uff5a]")
+# Latin letters that pass for a common letter of the neighbouring script (Russian, Bulgarian,
+# Ukrainian, Serbian, Kazakh Cyrillic; Greek). A Latin run with any other letter ("Show",
+# "org", "http") cannot be disguising a word of that script.
+_FAKEABLE_LATIN = {
+    "CYRILLIC": frozenset("aceopxyhijsABCEHIJKMOPSTX"),
+    "GREEK": frozenset("ikopuvxyABEHIKMNOPTXYZ"),
+}
+
+
+def _ime_page(text: str) -> bool:
+    """Fullwidth Latin letters here are what a CJK input method types (ＮＨＫ, ｗ, ＢＳ−ｉ):
+    at least a fifth of the page's letters are CJK. Checked only on pages with such letters."""
+    cjk = len(_CJK_RE.findall(text))
+    return cjk >= 0.2 * (cjk + len(_ASCII_LETTER_RE.findall(text)))
+
+
+_ASCII_LETTER_RE = re.compile("[A-Za-z]")
+
+
+def _joined_words(word: str, script: str) -> bool:
+    """Two words of different scripts run together by extraction ("Pop ShowСбогом",
+    "rinennor.orgПалатки"), not a disguised word.
+
+    Every run of one script is two letters or more; each foreign run has a letter with no
+    Latin lookalike (it does not pass for Latin) and each Latin run a letter that does not
+    pass for the foreign script. A spliced lookalike ("pаypal", "ceрвер") fails one of these.
+    """
+    fakeable = _FAKEABLE_LATIN.get(script)
+    if fakeable is None:
+        return False
+    runs: list[tuple[bool, str]] = []
+    for ch in word:
+        latin = ch in string.ascii_letters
+        if runs and runs[-1][0] == latin:
+            runs[-1] = (latin, runs[-1][1] + ch)
+        else:
+            runs.append((latin, ch))
+    for latin, run in runs:
+        if len(run) < 2:
+            return False
+        if latin and all(c in fakeable for c in run):
+            return False
+        if not latin and all(c in LOOKALIKE_TO_LATIN for c in run):
+            return False
+    return True
 _MAX_STYLED_WORDS = 3  # more whole words in styled letters: the page's own style (social posts)
 
 
@@ -491,6 +537,7 @@ def _scan_homoglyphs(text: str, f: UnicodeFindings) -> None:
     foreign_real_words = 0  # foreign-script words that contain a non-lookalike letter
     lookalike_only: int = 0
     mixed = 0
+    ime = bool(_FULLWIDTH_LETTER_RE.search(text)) and _ime_page(text)
     for m in _WORD_RE.finditer(text):
         w = m.group()
         if w.isascii():
@@ -503,6 +550,8 @@ def _scan_homoglyphs(text: str, f: UnicodeFindings) -> None:
                 n_ascii += 1
                 continue
             s = char_script(ch)
+            if s == "FULLWIDTH" and ime:
+                continue
             if s in _HOMOGLYPH_SCRIPTS:
                 scripts.add(s)
                 if ch in LOOKALIKE_TO_LATIN:
@@ -518,6 +567,8 @@ def _scan_homoglyphs(text: str, f: UnicodeFindings) -> None:
             # Latin and a lookalike script in one token: either side is disguised. Units and
             # maths symbols (μm, Δx, xα) are short tokens with a Greek letter at an edge.
             if scripts == {"GREEK"} and (len(w) <= 2 or (w[0] in "μΜ" and n_look == 1) or _GENE_NAME_RE.fullmatch(w)):
+                continue
+            if len(scripts) == 1 and _joined_words(w, next(iter(scripts))):
                 continue
             if n_other_foreign == 0:
                 mixed += 1  # a Latin word with foreign lookalikes (pаypal)
@@ -556,6 +607,7 @@ def _scan_compat_lookalikes(text: str, f: UnicodeFindings) -> None:
         return
     spliced = dotless = 0
     styled: list[str] = []
+    ime = bool(_FULLWIDTH_LETTER_RE.search(text)) and _ime_page(text)
     for m in _WORD_RE.finditer(text):
         w = m.group()
         if w.isascii():
@@ -575,6 +627,8 @@ def _scan_compat_lookalikes(text: str, f: UnicodeFindings) -> None:
             continue
         if not n_look or n_other or n_dotless:
             continue
+        if ime and all(ch in string.ascii_letters or _FULLWIDTH_LETTER_RE.match(ch) for ch in w):
+            continue  # an input method's fullwidth letter on a CJK page ("expressｉon")
         if n_ascii >= 2:
             before = text[m.start() - 1] if m.start() else ""
             after = text[m.end()] if m.end() < len(text) else ""

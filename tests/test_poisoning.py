@@ -367,6 +367,43 @@ def test_ipa_ligatures_styled_text_roman_numerals_and_turkish_are_not_homoglyphs
         "poison_flags"] == []
 
 
+def _fresh3(key: str) -> tuple[str, str]:
+    import gzip
+    import json
+
+    with gzip.open(DATA / "fresh_pages_3.jsonl.gz", "rt", encoding="utf-8") as fh:
+        for page in map(json.loads, fh):
+            if page["key"] == key:
+                return page["text"], page["lang"]
+    raise KeyError(key)
+
+
+def test_words_of_two_scripts_run_together_by_extraction_are_not_homoglyphs(tagger):
+    # BBC Bulgarian's feed: "Pop ShowСбогом Destiny's Child", seven times; rinennor.org:
+    # "Рин ЕннорbgТолкин", "webmaster@rinennor.orgПалатки".
+    for key in ("chardet__iso-8859-5-bulgarian__bbc.co.uk.popshow", "chardet__windows-1251-bulgarian__rinennor.org"):
+        text, lang = _fresh3(key)
+        assert re.search("[a-z][А-Я]", text)
+        assert _tag(tagger, text, lang)["poison_flags"] == [], key
+    # A lookalike spliced into a word still is one, whichever script the word is in ("пapoль").
+    text, lang = _fresh3("chardet__iso-8859-5-bulgarian__bbc.co.uk.popshow")
+    for fake in ("p\u0430ypal", "\u043fapo\u043b\u044c", "Pop Sh\u043ew"):
+        assert "homoglyph" in _tag(tagger, text + "\n\nВход: " + fake + " и парола.", lang)["poison_flags"], fake
+
+
+def test_fullwidth_letters_typed_on_japanese_pages_are_not_homoglyphs(tagger):
+    # An input method types fullwidth letters among kana and kanji: "ＮＡＳＡの研究所",
+    # "年末だけどｗ", "ＢＳ−ｉ", and "expressｉon(" in a CSS hack on misuzilla.org.
+    for key in ("chardet__SHIFT_JIS__10e.org", "chardet__SHIFT_JIS__tamuyou.haun.org",
+                "chardet__EUC-JP__misuzilla.org", "chardet__EUC-JP__akaname.main.jp"):
+        text, lang = _fresh3(key)
+        assert re.search("[\uff21-\uff5a]", text)
+        assert _tag(tagger, text, lang)["poison_flags"] == [], key
+    # Other lookalikes are still homoglyphs there.
+    text, lang = _fresh3("chardet__SHIFT_JIS__10e.org")
+    assert "homoglyph" in _tag(tagger, text + "\n\nlogin: p\u0430ypal \U0001d429ayment", lang)["poison_flags"]
+
+
 # --------------------------------------------------------------------------- tokens / injection
 
 
