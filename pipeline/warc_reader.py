@@ -106,9 +106,27 @@ def _looks_like_html(body: bytes) -> bool:
     return head.startswith((b"<!doctype html", b"<html", b"<head", b"<body"))
 
 
+# Labels browsers read (WHATWG Encoding Standard) that Python's codec registry lacks.
+_LABEL_ALIASES = {
+    "x-sjis": "cp932", "windows-31j": "cp932", "ms_kanji": "cp932", "csshiftjis": "cp932",
+    "x-euc-jp": "euc_jp", "windows-874": "cp874", "dos-874": "cp874", "x-gbk": "gb18030",
+    "x-mac-cyrillic": "mac-cyrillic", "x-mac-roman": "mac-roman", "x-cp1251": "cp1251", "x-cp1252": "cp1252",
+}
+# What browsers decode a legacy label with: the vendor superset the pages were really
+# written in (WHATWG). Python's strict codecs turn the extra characters into U+FFFD:
+# NEC and IBM extensions of Shift_JIS ("①", "髙"), Korean outside EUC-KR, curly quotes
+# on "latin-1" pages.
+_SUPERSETS = {
+    "latin-1": "cp1252", "iso8859-1": "cp1252", "ascii": "cp1252", "iso8859-9": "cp1254",
+    "shift_jis": "cp932", "euc_kr": "cp949", "gb2312": "gb18030", "gbk": "gb18030",
+    "big5": "big5hkscs", "tis-620": "cp874", "iso8859-11": "cp874",
+}
+
+
 def _known_codec(name: str | None) -> str | None:
     if not name:
         return None
+    name = _LABEL_ALIASES.get(name.strip().lower(), name)
     try:
         return codecs.lookup(name).name
     except LookupError:
@@ -151,9 +169,7 @@ def decode_html(body: bytes, charset_header: str | None) -> tuple[str, str]:
             return body.decode("utf-8"), f"utf-8:{source}-mislabelled"
         except UnicodeDecodeError:
             pass
-    # Pages labelled latin-1/ascii are nearly always windows-1252 (WHATWG rule).
-    if codec in ("latin-1", "iso8859-1", "ascii"):
-        codec = "cp1252"
+    codec = _SUPERSETS.get(codec, codec)
     return body.decode(codec, errors="replace"), f"{codec}:{source}"
 
 

@@ -119,3 +119,19 @@ def test_utf8_page_labelled_with_a_legacy_charset_is_read_as_utf8():
     # Real legacy bytes are not valid UTF-8 and keep their label.
     text, how = decode_html("crème brûlée".encode("cp1252"), "ISO-8859-1")
     assert text == "crème brûlée" and how == "cp1252:http"
+
+
+def test_legacy_labels_decode_with_the_superset_browsers_use():
+    # chardet's CP932 test page (www2.chuo-u.ac.jp) says charset=x-sjis, a label Python does
+    # not know; webry.info says Shift_JIS but writes NEC extensions ("①", "髙") that only
+    # Windows-31J has. Read strictly, both became U+FFFD soup the poisoning stage took for
+    # a gibberish payload.
+    jp = "相手がまともに読めない字①と髙橋"
+    for label in ("x-sjis", "Shift_JIS", "windows-31j"):
+        body = f'<html><head><meta charset="{label}"></head><body>{jp}</body></html>'.encode("cp932")
+        text, how = decode_html(body, None)
+        assert jp in text and "\ufffd" not in text and how == "cp932:meta", label
+    text, how = decode_html("“smart” quotes".encode("cp1252"), "iso-8859-1")
+    assert text == "“smart” quotes" and how == "cp1252:http"
+    text, how = decode_html("한국어 똠방각하".encode("cp949"), "euc-kr")
+    assert text == "한국어 똠방각하" and how == "cp949:http"
