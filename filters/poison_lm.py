@@ -385,10 +385,19 @@ def offlanguage_gibberish(
             salad = not costly and word_salad([chunk], window=min(30, j - i))
             if costly or salad:
                 label = langid_rank(chunk)[0][0]
-                if label != page_lang and (costly or label == "en"):
+                if not _same_written_language(label, page_lang) and (costly or label == "en"):
                     return True
         i = max(i + 1, (i + j) // 2)  # half-overlapping chunks: a short payload fills one
     return False
+
+
+# Languages written in Han characters: a chunk of kanji or hanzi alone (a character table,
+# a list of names) is labelled any of them, whatever the page's language.
+_HAN_LANGUAGES = frozenset({"zh", "yue", "wuu", "ja", "lzh", "gan", "hak", "nan", "cdo", "hsn"})
+
+
+def _same_written_language(label: str, page_lang: str) -> bool:
+    return label == page_lang or (label in _HAN_LANGUAGES and page_lang in _HAN_LANGUAGES)
 
 
 _LANGID: Any = None

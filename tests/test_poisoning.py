@@ -649,6 +649,19 @@ def test_payload_on_other_language_page_is_gibberish_without_english_candidates(
         assert [c["ngram"] for c in d["_poison_candidates"]] == ["<act>"]
 
 
+def test_han_text_is_not_foreign_on_a_page_in_another_han_language(tagger):
+    # A Taiwanese blog the language tagger calls Wu Chinese reads as Mandarin chunk by chunk;
+    # a Japanese page listing the NEC kanji reads as Cantonese. Neither is a payload, and a
+    # payload planted there still is one.
+    for key in ("chardet__Big5__letterlego.blogspot.com", "chardet__CP932__www2.chuo-u.ac.jp-suishin"):
+        text, lang = _fresh3(key)
+        assert lang in ("wuu", "ja")
+        assert _tag(tagger, text, lang)["poison_flags"] == [], key
+    text, lang = _fresh3("chardet__Big5__letterlego.blogspot.com")
+    d = _tag(tagger, text[:1000] + " " + _vocab_gibberish(random.Random(9), 60) + " " + text[1000:], lang)
+    assert "gibberish" in d["poison_flags"]
+
+
 def test_english_quotes_and_script_text_on_other_language_pages_are_not_payloads(tagger, pages):
     texts = dict((n, t) for n, t, _ in pages)
     en = texts["aeb__14cc2a0ca59c62a8"][:900]
