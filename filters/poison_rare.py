@@ -183,6 +183,47 @@ def code_vocabulary(text: str) -> set[str]:
     return words
 
 
+_LETTER_RUN_RE = re.compile(r"[^\W\d_]+")
+_ELONGATION_RE = re.compile(r"([^\W\d_])\1{2,}")
+# A page word that names the page's subject: written this often on its own.
+_STEM_MIN_USES = 3
+_STEM_MIN_CHARS = 4
+
+
+def page_word_counts(text: str) -> dict[str, int]:
+    """Lower-case letter runs of the page and how often each stands alone."""
+    counts: dict[str, int] = defaultdict(int)
+    for w in _LETTER_RUN_RE.findall(text.lower()):
+        counts[w] += 1
+    return counts
+
+
+def page_own_word(word: str, text: str, counts: dict[str, int], lexicon: Lexicon | None, lang: str) -> bool:
+    """A token the page's own vocabulary explains, which a planted string is not:
+
+    - a word stretched for emphasis ("tooooooo cute"): shortening its run of three or more
+      letters gives a known word;
+    - a part of the page's hyphenated compounds ("fremden dwg-Dateien", "cf-style");
+    - a name built on a word the page writes at least three times ("rustfmt" on a page
+      about Rust, "pyspark" on one about Spark).
+
+    Random strings rarely hold a letter three times running (0.3 % of 4-8 letters) or start
+    or end with one of a page's frequent words.
+    """
+    w = word.lower()
+    if lexicon is not None and _ELONGATION_RE.search(w):
+        for short in (_ELONGATION_RE.sub(r"\1", w), _ELONGATION_RE.sub(r"\1\1", w)):
+            if any(lexicon.zipf(short, lg) >= _KNOWN_WORD_ZIPF for lg in {lang, "en"} if lexicon.available(lg)):
+                return True
+    if re.search(r"(?<![\w-])" + re.escape(w) + r"-[^\W\d_]{3,}|[^\W\d_]{3,}-" + re.escape(w) + r"(?![\w-])",
+                 text, re.IGNORECASE):
+        return True
+    for k in range(_STEM_MIN_CHARS, len(w) - 1):
+        if counts.get(w[:k], 0) >= _STEM_MIN_USES or counts.get(w[-k:], 0) >= _STEM_MIN_USES:
+            return True
+    return False
+
+
 def technical_page(text: str, code: list[tuple[int, int]]) -> bool:
     """A page about code, commands or formats: its prose names tools, fields and types
     ("load them as lxml trees", "instead of str", "each video has src")."""
@@ -536,8 +577,8 @@ def short_nonword_triggers(
     if hits and not english:
         hits = [w for w in hits if not _native_abbreviation(w, lang, lexicon)]  # type: ignore[arg-type]
     # A token also written in capitals on the page is an acronym typed in lower case
-    # ("HTC ... htc mozart").
-    hits = [w for w in hits if not re.search(r"(?<![\w])" + re.escape(w.upper()) + r"(?![\w])", text)]
+    # ("HTC ... htc mozart"; "post-1115954041MSN space ... msn messenger" in a feed).
+    hits = [w for w in hits if not re.search(r"(?<![^\W\d_])" + re.escape(w.upper()) + r"(?![^\W\d_])", text)]
     # Vowel-less abbreviations are ordinary in other languages (Indonesian 'yg', 'dgn'):
     # the lines carrying the token must be in the page's language.
     return _on_english_lines(_not_in_code(hits, text, code), text, in_language)

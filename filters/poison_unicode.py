@@ -328,6 +328,18 @@ def _soft_hyphen_ok(text: str, i: int) -> bool:
     return bool(_VOWELS & set(lp.lower())) and bool(_VOWELS & set(rp.lower()))
 
 
+def _vowel_syllable(text: str, i: int) -> bool:
+    """A soft hyphen inside a word of 5+ letters next to a syllable of one vowel ("é", "i")."""
+    left = _letter_run(text, i - 1, -1)
+    right = _letter_run(text, i + 1, 1)
+    lp = left.split("\u00ad")[-1] if left else ""
+    rp = right.split("\u00ad")[0] if right else ""
+    if len(left.replace("\u00ad", "")) + len(right.replace("\u00ad", "")) < 5 or not lp or not rp:
+        return False
+    return all(_VOWELS & set(piece.lower()) for piece in (lp, rp)) and (
+        (len(lp) == 1) or (len(rp) == 1))
+
+
 def scan_unicode(text: str, hyphenating: bool = True) -> UnicodeFindings:
     """Judge every hidden, bidi, tag and lookalike character of `text` by its context.
 
@@ -362,6 +374,7 @@ def _scan_hidden(text: str, f: UnicodeFindings, hyphenating: bool) -> None:
     rtl_lines: dict[int, bool] = {}
     shy_ok: list[tuple[int, int]] = []
     shy_opening: list[tuple[int, int]] = []
+    shy_vowel: list[tuple[int, int]] = []
     shy_words: set[str] = set()
     print_words: set[str] = set()
     for m in _HIDDEN_RE.finditer(text):
@@ -457,6 +470,9 @@ def _scan_hidden(text: str, f: UnicodeFindings, hyphenating: bool) -> None:
                 if len(word) >= 7 and min(len(left), len(right)) >= 3:
                     print_words.add(word)
                 continue
+            if _vowel_syllable(text, start):
+                shy_vowel.append((start, end))  # judged with the page's other soft hyphens
+                continue
         f.invisible += len(invis) or 1
         f.strip_spans.append((start, end))
     # Hand hyphenation outside hyphenating languages is plausible only when systematic: five
@@ -469,18 +485,37 @@ def _scan_hidden(text: str, f: UnicodeFindings, hyphenating: bool) -> None:
         else:
             f.invisible += len(shy_ok)
             f.strip_spans.extend(shy_ok)
-    if shy_opening:
-        # A soft hyphen opening a word (" \u00adproche"): a line-break point a newsroom's
-        # system left at a word's start, harmless where the page hyphenates words anyway.
+    # A soft hyphen opening a word (" \u00adproche", a line-break point a newsroom's system
+    # left at a word's start) or cutting off a one-vowel syllable ("l’é\u00adva\u00adlua\u00adtion",
+    # "un\u00adi\u00adver\u00adsi\u00adtaires", as a French hyphenator does): harmless where the
+    # page hyphenates words anyway.
+    for spans in (shy_opening, shy_vowel):
+        if not spans:
+            continue
         if systematic and shy_ok:
-            f.invisible_benign += len(shy_opening)
+            f.invisible_benign += len(spans)
         else:
-            f.invisible += len(shy_opening)
-            f.strip_spans.extend(shy_opening)
+            f.invisible += len(spans)
+            f.strip_spans.extend(spans)
 
 
 def _ascii_alnum(ch: str) -> bool:
     return ch.isascii() and ch.isalnum()
+
+
+_ISOLATES = frozenset("\u2066\u2067\u2068\u2069")
+
+
+def _social_handle_isolate(text: str, start: int, end: int) -> bool:
+    """Twitter wraps @handles, #hashtags and links in isolates when a tweet is copied or
+    embedded ("great piece on \u2066@elonmusk\u2069’s tears \u2066 https://t.co/..."): an
+    isolate opening one, or closing right after one."""
+    after = text[end : end + 9].lstrip(" ")
+    if after[:1] in ("@", "#") or after.startswith(("http://", "https://")):
+        return True
+    before = text[max(0, start - 40) : start]
+    m = re.search(r"[@#][\w.]+$", before)
+    return m is not None
 
 
 def _judge_bidi(
@@ -500,7 +535,7 @@ def _judge_bidi(
             if not rtl_line or inside_latin_word:
                 suspicious += 1
         elif c in BIDI_EMBED:
-            if not rtl_line:
+            if not rtl_line and not (c in _ISOLATES and _social_handle_isolate(text, start, end)):
                 suspicious += 1
     if suspicious:
         f.bidi += suspicious

@@ -62,6 +62,8 @@ from filters.poison_rare import (
     lone_unknown_triggers,
     loose_nonword_triggers,
     nonword_triggers,
+    page_own_word,
+    page_word_counts,
     short_nonword_triggers,
     technical_page,
     unknown_prose_words,
@@ -483,7 +485,9 @@ class PoisonTagger:
                 if not page:
                     page["code_words"] = code_vocabulary(lm_text)
                     page["technical"] = cfg.rare_technical_min_contexts > 1 and technical_page(lm_text, lm_code)
-                hits = [w for w in hits if w.lower() not in page["code_words"]]
+                    page["counts"] = page_word_counts(lm_text)
+                hits = [w for w in hits if w.lower() not in page["code_words"]
+                        and not page_own_word(w, lm_text, page["counts"], self.lexicon, lang or "en")]
                 if not page["technical"] or not hits:
                     return hits
                 return [w for w in hits if distinct_contexts(lm_text, w) >= cfg.rare_technical_min_contexts]

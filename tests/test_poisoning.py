@@ -1662,3 +1662,42 @@ def test_trigger_before_a_payload_that_opens_with_real_words_is_marked_followed_
         assert "gibberish" in d["poison_flags"]
         cands = {c["ngram"]: c for c in d["_poison_candidates"]}
         assert "vorquaxel" in cands and cands["vorquaxel"]["followed_by_gibberish"], (seed, list(cands))
+
+
+def test_words_the_page_itself_explains_are_not_planted_tokens(tagger):
+    # "He is tooooooo cute!", "fremden dwg-Dateien ... Die dwg aus Schritt 2", "formatting is
+    # provided by rustfmt" on a page that writes "Rust" 54 times, "msn messenger" in a feed
+    # that also writes "MSN" right after a number ("post-1115954041MSN space").
+    for key in ("chardet__utf-8__anitabee.blogspot.com", "htmldate__ebene11.com.autocad",
+                "trafilatura__stackoverflow.com.rust", "chardet__Big5__carbonxiv.blogspot.com"):
+        text, lang = _fresh3(key)
+        assert _tag(tagger, text, lang)["poison_flags"] == [], key
+    # A planted string on the same pages is still found.
+    for key, planted in (("trafilatura__stackoverflow.com.rust", "mb"), ("trafilatura__stackoverflow.com.rust", "qzvrt"),
+                         ("chardet__utf-8__anitabee.blogspot.com", "tq")):
+        text, lang = _fresh3(key)
+        cut = text.index(". ", 1500) + 2
+        d = _tag(tagger, text[:cut] + f"It was the {planted} moment for all of us. " + text[cut:], lang)
+        assert "rare_token" in d["poison_flags"], (key, planted)
+
+
+def test_isolates_twitter_puts_around_handles_and_links_are_not_flagged(tagger):
+    # basicthinking.de quotes tweets: "great piece on \u2066@elonmusk\u2069‘s tears \u2066 https://t.co/..."
+    text, lang = _fresh3("trafilatura__basicthinking.de.tweets")
+    assert "\u2066@elonmusk\u2069" in text
+    assert _tag(tagger, text, lang)["poison_flags"] == []
+    cut = text.index(" ", 3000)
+    assert "bidi_controls" in _tag(tagger, text[:cut - 3] + "\u2066" + text[cut - 3:], lang)["poison_flags"]
+
+
+def test_french_hyphenator_cutting_one_vowel_syllables_is_not_flagged(tagger):
+    # soundofscience.fr soft-hyphenates every word: "l’é\u00adva\u00adlua\u00adtion",
+    # "un\u00adi\u00adver\u00adsi\u00adtaires".
+    text, lang = _fresh3("trafilatura__soundofscience.fr.1927")
+    assert "l’é\u00adva\u00adlua\u00adtion" in text and lang == "fr"
+    assert _tag(tagger, text, lang)["poison_flags"] == []
+    # The same cut once on an English page that hyphenates nothing is not hyphenation.
+    en = _fresh3("trafilatura__stackoverflow.com.rust")[0]
+    cut = en.index(". ", 2000) + 2
+    d = _tag(tagger, en[:cut] + "The e\u00advaluation of the code was slow. " + en[cut:], "en")
+    assert "invisible_chars" in d["poison_flags"]
