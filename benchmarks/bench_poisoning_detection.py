@@ -539,11 +539,13 @@ def _page_set(name: str) -> list[dict]:
         return [json.loads(line) for line in fh]
 
 
-# Real pages from outside the development corpus (tests/data/poisoning/SOURCES.md): the fresh
-# sets were measured once and then developed on in the eighth session; the held-out set
-# (article-extraction-benchmark pages the corpus left out) changed no rule or weight.
+# Real pages from outside the development corpus (tests/data/poisoning/SOURCES.md), each
+# measured once before anything changed for it and developed on since: the package fixtures
+# and WCXB pages in the eighth session, the article-extraction-benchmark pages at its end,
+# the package test caches (trafilatura, htmldate, chardet) in the ninth.
 FRESH_SETS = {"fresh: package fixtures (86)": "fresh_pages.jsonl.gz", "fresh: WCXB (73)": "fresh_pages_2.jsonl.gz",
-              "held out: AEB articles": "heldout_pages.jsonl.gz"}
+              "held out: AEB articles": "heldout_pages.jsonl.gz",
+              "fresh: test caches (237)": "fresh_pages_3.jsonl.gz"}
 
 
 def run_outside_attacks(tagger: PoisonTagger) -> None:
@@ -553,8 +555,8 @@ def run_outside_attacks(tagger: PoisonTagger) -> None:
     kinds = attacks(pay)
     rare = ("classic set cf/mn/bb/tq/mb", "vowel-less 2-4 letters", "random letters 4-8", "letters + digit (zx9q)")
     pools = {name: [p for p in _page_set(f) if len(p["text"]) > 500] for name, f in FRESH_SETS.items()}
-    print("\nAttacks planted in real pages from outside the development corpus (recall; fresh sets were developed "
-          "on for clean-page false positives in session 8, the held-out set never):")
+    print("\nAttacks planted in real pages from outside the development corpus (recall; all four sets were "
+          "developed on for clean-page false positives after their first measurement):")
     print(f"{'attack':44s} " + " ".join(f"{n[:22]:>22s}" for n in pools))
     print(f"{'(pages)':44s} " + " ".join(f"{len(pool):>22d}" for pool in pools.values()))
     rows: list[tuple[str, Callable[[random.Random, str], str]]] = [(n, plant) for n, (_, plant) in kinds.items()]

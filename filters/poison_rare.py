@@ -238,7 +238,7 @@ def technical_page(text: str, code: list[tuple[int, int]]) -> bool:
 # Marks that may follow a word before the next token: a comma, a sentence's end, a closing
 # quote or bracket, a percent sign, the Markdown of emphasis or code ("*desktop*.",
 # "`raise`.", "7\\.").
-_MARKS = r"[,.;:!?%)\]\"'’”*_`\\]"
+_MARKS = r"[,.;:!?%)\]\"'’”“‘»«*_`\\]"
 _NEXT_TOKEN_RE = re.compile(r"\s+(\S+)")
 # The previous token ends in letters (or in a number that ends a sentence: "in 2016."),
 # then at most three marks.
@@ -504,6 +504,16 @@ _SHORT_ALLOWED_ANY_LANGUAGE = frozenset("vs tv pc dvd www hd sd led lcd gps sms 
 _PERIOD_ABBREVIATIONS = frozenset("cf pp vs ch st dr mr mrs ms jr sr vol nr pg ff bzw ggf vgl".split())
 _NUMBER_BEFORE_RE = re.compile(r"(?:[\d$€£%½¼¾]|\b(?:hundred|thousand|million|billion|trillion|dozen))\s?$")
 
+# "cf." refers the reader on: after a bracket or a mark ("(cf. Smith)", "; cf.") or opening a
+# line, not straight after a word ("for quite some time cf. Trump and Xi"), as a token
+# planted before a sentence's full stop is.
+_BARE_WORD_BEFORE_RE = re.compile(r"[^\W\d_] $")
+# In other languages an abbreviation's full stop may end a sentence too: only a token straight
+# after a word and before a new sentence is judged there (its own word list still decides)
+_SENTENCE_AFTER_PERIOD_RE = re.compile(r"\. [A-ZÀ-ÖØ-ÞĀ-Ž]")
+# ... except where every noun is capitalised and abbreviations come before nouns ("Sehr gr.
+# Darstellungen", "Das ndd. Hessen").
+_NOUN_CAPITALISING = frozenset({"de", "lb", "gsw", "bar", "nds"})
 # A full stop inside a sentence: the token is written as an abbreviation ("4.9 million bbl. of").
 _ABBREVIATION_PERIOD_RE = re.compile(r"\.(?:,|;| [a-z0-9]| [—–-])")
 # Joined by "&", "/", "and" or "or" to another short lower-case token that English does not
@@ -550,7 +560,10 @@ def short_nonword_triggers(
         if (w in _SHORT_ALLOWED if english else w in _SHORT_ALLOWED_ANY_LANGUAGE) or w in WEB_TERMS or w in units:
             continue
         if text.startswith(".", m.end()) and (w in _PERIOD_ABBREVIATIONS or not english
-                                              or _ABBREVIATION_PERIOD_RE.match(text, m.end())):
+                                              or _ABBREVIATION_PERIOD_RE.match(text, m.end())) and not (
+                _BARE_WORD_BEFORE_RE.search(text, max(0, m.start() - 3), m.start())
+                and (w == "cf" if english else lang not in _NOUN_CAPITALISING
+                     and _SENTENCE_AFTER_PERIOD_RE.match(text, m.end()) is not None)):
             continue
         if _coordinated_abbreviation(text, m.start(), m.end(), lexicon if common else None):
             continue  # one of a pair of abbreviations ("through pvt & govt schools", "hr/pr")
@@ -566,7 +579,7 @@ def short_nonword_triggers(
         if not _PROSE_BEFORE_RE.search(text, max(0, m.start() - 6), m.start()) and not _opens_line_before_sentence(
                 text, m.start(), m.end()):
             continue  # (opening a line only before a sentence: "dz on Fri" is a user name)
-        if not english and not _PROSE_AFTER_RE.match(text, m.end()):
+        if not english and not (_PROSE_AFTER_RE.match(text, m.end()) or _closes_paragraph(text, m.start(), m.end())):
             continue
         ctx = (text[max(0, m.start() - 12) : m.start()], text[m.end() : m.end() + 12])
         occ.setdefault(w, set()).add(ctx)
@@ -588,9 +601,19 @@ def short_nonword_triggers(
 # quote or bracket; or a number ending a sentence) and one space before it on its line,
 # a letter after it.
 _PROSE_BEFORE_RE = re.compile(r"(?:[^\W\d_]" + _MARKS + r"{0,3}|\d\\?[.!?%)\]\"'’”*]{1,3}) $")
-_PROSE_AFTER_RE = re.compile(r"[,.!?;:]? [^\W\d_]")
+# (a word may open with a quote or bracket, or follow a dash: "bb „Kulturgeschichte",
+# "cf (BAfF", "mn – und")
+_PROSE_AFTER_RE = re.compile(r"[,.!?;:]? (?:[–—] )?[„“\"‚‘«»(\[]?[^\W\d_]")
+# A sentence's end right before a token that closes its paragraph ("beißen zu können. cf")
+_SENTENCE_END_BEFORE_RE = re.compile(r"[^\W\d_][.!?][\"'’”“»)*]{0,3} $")
 # "cf The results", "tq Still, it's", "xq Die Katze": a capitalised word follows
 _SENTENCE_AFTER_RE = re.compile(r" [A-ZÀ-ÖØ-Þ]")
+
+
+def _closes_paragraph(text: str, start: int, end: int) -> bool:
+    """The token ends its line right after a sentence's end: tacked onto a paragraph."""
+    return (end == len(text) or text[end] == "\n") and _SENTENCE_END_BEFORE_RE.search(
+        text, max(0, start - 6), start) is not None
 
 
 def _coordinated_abbreviation(text: str, start: int, end: int, lexicon: Lexicon | None) -> bool:

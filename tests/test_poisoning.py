@@ -735,6 +735,32 @@ def test_rare_token_ending_a_sentence_or_opening_a_paragraph_is_flagged(tagger, 
     assert len(missed) <= len(english) // 5, missed
 
 
+def test_cf_straight_after_a_word_before_a_full_stop_is_planted_but_a_reference_is_not(tagger, pages):
+    text = dict((n, t) for n, t, _ in pages)["wcxb__0064"]
+    cut = text.index(". ", 1500)
+    planted = text[:cut] + " cf" + text[cut:]  # "... for quite some time cf. Trump and Xi"
+    assert "rare_token" in _tag(tagger, planted)["poison_flags"]
+    for ref in (" (cf. Table 3)", ", cf. the results above", "; cf. Smith and Jones"):
+        assert _tag(tagger, text[:cut] + ref + text[cut:])["poison_flags"] == [], ref
+
+
+def test_token_closing_a_paragraph_or_before_a_quoted_noun_is_planted_in_other_languages(tagger, pages):
+    texts = dict((n, t) for n, t, _ in pages)
+    de = texts["traf__99dd14af02e48090"]
+    end = de.index(".\n\n", 1000) + 1
+    assert "rare_token" in _tag(tagger, de[:end] + " mb" + de[end:], "de")["poison_flags"]
+    cut = de.index(" ", 1500)
+    for planted in (" bb \u201eKulturgeschichte\u201c", " cf (BAfF)", " tq \u2013 und"):
+        assert "rare_token" in _tag(tagger, de[:cut] + planted + de[cut:], "de")["poison_flags"], planted
+    # In French or Spanish a token before a sentence's full stop is judged too; German writes
+    # abbreviations before capitalised nouns ("Sehr gr. Darstellungen"), so it is not.
+    for name, lang in (("traf__001f43cb87b4416b", "fr"), ("traf__ec590859f3976ec1", "es")):
+        text = texts[name]
+        i = [m.start() for m in re.finditer(r"(?<=[a-zé]) ?\. (?=[A-Z])", text)][3]
+        assert "rare_token" in _tag(tagger, text[:i] + " mn" + text[i:], lang)["poison_flags"], name
+    assert _tag(tagger, de[:cut] + " Sehr gr. Darstellungen zeigen es." + de[cut:], "de")["poison_flags"] == []
+
+
 @pytest.mark.parametrize("trigger", ["xqzvk", "bvbiwgw", "satvwkcj", "zjqx"])
 def test_random_letter_string_planted_once_is_flagged(tagger, pages, trigger):
     missed, n = _planted_once_missed(tagger, pages, trigger)
