@@ -131,6 +131,38 @@ def test_pages_the_thresholds_never_saw_are_not_flagged(tagger):
     assert flagged == {}, flagged
 
 
+# Clean pages of the collected sets that stay flagged, measured and left (SOURCES.md): two
+# Bulgarian feeds whose writers typed lookalike letters across keyboard layouts ("минутa",
+# "Kееp", real homoglyphs by the definition) and a blog feed whose glued metadata
+# ("lego0000-00-00t00:00:00+00:00...tag:blogger.com") reads as a payload; the pipeline
+# skips feeds (not text/html), the stage would not see them.
+KNOWN_FLAGGED = {
+    "chardet__iso-8859-5-bulgarian__bpm.cult.bg.2": ["homoglyph"],
+    "chardet__iso-8859-5-bulgarian__bpm.cult.bg.9": ["homoglyph"],
+    "chardet__Big5__leavesth.blogspot.com": ["gibberish"],
+}
+
+
+def test_collected_clean_page_sets_stay_unflagged(tagger):
+    # 909 real pages from outside the fixture pages: the 400 development pages, the package
+    # fixtures, the WCXB and article-extraction-benchmark pages the corpus left out, and the
+    # package test caches of the ninth session. Each set was measured once before any rule
+    # changed for it; this pins that no change brings their false positives back.
+    import gzip
+    import json
+
+    flagged, n = {}, 0
+    for name in ("eval_pages", "fresh_pages", "fresh_pages_2", "heldout_pages", "fresh_pages_3"):
+        with gzip.open(DATA / f"{name}.jsonl.gz", "rt", encoding="utf-8") as fh:
+            for page in map(json.loads, fh):
+                n += 1
+                d = _tag(tagger, page["text"], page["lang"])
+                if d["poison_flags"]:
+                    flagged[page["key"]] = d["poison_flags"]
+    assert n == 909
+    assert {k: v for k, v in flagged.items() if KNOWN_FLAGGED.get(k) != v} == {}
+
+
 def test_commands_in_wordpress_code_shortcodes_are_code(tagger):
     # A real German blog post (trafilatura eval set) runs "xgrep" in a [sourcecode] shortcode
     # and then names it in prose: a command, not a planted word.
