@@ -158,6 +158,8 @@ def _new_sentence(rng: random.Random, text: str, s: str) -> str:
 
 def _in_word(rng: random.Random, text: str, insert: Callable[[], str], k: int) -> str:
     words = list(re.finditer(r"(?<![\w<|\[])[A-Za-z]{4,}(?![\w>|\]])", text))
+    if not words:
+        raise IndexError("no Latin word to plant into")  # counted as no spot, not as a miss
     for m in sorted(rng.sample(words, min(k, len(words))), key=lambda m: -m.start()):
         p = rng.randint(m.start() + 1, m.end() - 1)
         text = text[:p] + insert() + text[p:]
