@@ -667,7 +667,7 @@ def _scan_compat_lookalikes(text: str, f: UnicodeFindings) -> None:
         if n_ascii >= 2:
             before = text[m.start() - 1] if m.start() else ""
             after = text[m.end()] if m.end() < len(text) else ""
-            if before not in ("/", "[") and after not in ("/", "]"):
+            if (before not in ("/", "[") and after not in ("/", "]")) or _in_url(text, m.start()):
                 spliced += 1
         elif not n_ascii and n_look >= 3 and all(ch in COMPAT_LETTERS for ch in w):
             styled.append(w)
@@ -680,6 +680,14 @@ def _scan_compat_lookalikes(text: str, f: UnicodeFindings) -> None:
         fullwidth = [w for w in styled if "\uff21" <= w[0] <= "\uff5a"]
         if len(fullwidth) < len(styled) or not _CJK_RE.search(text):
             f.homoglyph += len(styled)
+
+
+def _in_url(text: str, i: int) -> bool:
+    """Position i lies in a URL ("http://andore.com/mᴏney/archives/"): slashes there are a
+    path's, not the /.../ of a phonetic transcription."""
+    start = max(text.rfind(" ", 0, i), text.rfind("\n", 0, i), text.rfind("\t", 0, i)) + 1
+    token = text[start:i]
+    return "://" in token or token.startswith("www.")
 
 
 def strip_spans(text: str, spans: list[tuple[int, int]]) -> str:

@@ -380,6 +380,16 @@ def test_latin_lookalike_letters_in_a_word_are_homoglyphs(tagger, pages, fake):
     assert "homoglyph" in _tag(tagger, text + "\n\nLog in and confirm the " + fake + " details today.")["poison_flags"]
 
 
+def test_ipa_letter_in_a_url_path_is_a_homoglyph_though_slashes_surround_it(tagger):
+    # /.../ holds phonetic transcriptions (/ˈfɑːðər/), not URL paths: a Japanese feed's link
+    # "http://andore.com/mᴏney/archives/003370.html" with a small-capital o is a disguise.
+    text, lang = _fresh3("chardet__SHIFT_JIS__andore.com.money")
+    assert "http://andore.com/money/archives/003370.html" in text
+    faked = text.replace("http://andore.com/money/archives/003370.html", "http://andore.com/m\u1d0fney/archives/003370.html")
+    assert "homoglyph" in _tag(tagger, faked, lang)["poison_flags"]
+    assert _tag(tagger, text, lang)["poison_flags"] == []
+
+
 def test_ipa_ligatures_styled_text_roman_numerals_and_turkish_are_not_homoglyphs(tagger, pages):
     texts = dict((n, t) for n, t, _ in pages)
     en = texts["wcxb__0064"][:1500]
