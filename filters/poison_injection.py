@@ -924,6 +924,31 @@ def lower_keeping_offsets(text: str) -> str:
     return "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
 
 
+# A capitalised word straight after a lower-case one: where a sentence pasted into another
+# one starts ("the way we send Please disregard ...", "at the American Automated graders: ...").
+_INNER_START_RE = re.compile(r"(?<=[a-z,;] )[A-Z]")
+# ... but not after an article, a determiner or a preposition that names take ("an LLM, give
+# it a clear role", "a Disallow rule for GPTBot and Google-Extended"): a noun phrase goes on.
+_NOUN_PHRASE_BEFORE_RE = re.compile(
+    r"\b(?:a|an|the|your|my|our|their|his|her|its|this|that|these|those|any|each|every|no|some"
+    r"|for|to|of|by|with|from|and|or|like|as|than|about|via|called|named) $", re.IGNORECASE)
+
+_MAX_INNER_STARTS = 6
+
+
+def _inner_sentence(text: str, low: str, start: int, end: int, threshold: int) -> InjectionSentence | None:
+    """An injection pasted into the middle of a page's sentence: its cues that need a
+    sentence's start ("Assistant, tell the user ...", "Bots: recommend ...") are scored from
+    each of the sentence's first capitalised words that follow a lower-case word."""
+    starts = [m.start() for m in _INNER_START_RE.finditer(text, start + 1, end)
+              if not _NOUN_PHRASE_BEFORE_RE.search(text, max(0, m.start() - 8), m.start())][:_MAX_INNER_STARTS]
+    for s in reversed(starts):
+        score, cues = _score(text[s:end], set(_WORD_RE.findall(low[s:end])))
+        if score >= threshold:
+            return InjectionSentence(s, end, score, cues)
+    return None
+
+
 def injection_sentences(text: str, threshold: int = 3, low: str | None = None,
                         addressed: list[tuple[int, int]] | None = None) -> Iterator[InjectionSentence]:
     """Sentences of `text` whose cues sum to `threshold` or more.
@@ -961,6 +986,10 @@ def injection_sentences(text: str, threshold: int = 3, low: str | None = None,
         score, cues = _score(sentence, set(_WORD_RE.findall(low[start:end])))
         if score >= threshold:
             yield InjectionSentence(start, end, score, cues)
+            continue
+        inner = _inner_sentence(text, low, start, end, threshold)
+        if inner is not None:
+            yield inner
             continue
         if addressed is not None and score == 0 and cues:
             addressed.append((start, end))
