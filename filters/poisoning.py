@@ -263,9 +263,9 @@ class PoisoningConfig:
     rare_lone_unknown_score: float = 0.6
     rare_lone_unknown_max_occurrences: int = 3
     # On technical pages (`filters.poison_rare.technical_page`: 20+ code spans or
-    # identifiers; 2-3 % of pages) the spelling rules above need a token in this many
-    # different places (1: off). A trigger planted once on such a page is missed: the
-    # page's own tools and fields look the same.
+    # identifiers; 2-3 % of pages) a token without a vowel needs this many different places
+    # (1: off). A vowel-less trigger planted once on such a page is missed: the page's own
+    # tools, fields and types ("lxml", "src", "str") look the same.
     rare_technical_min_contexts: int = 2
     rare_ngram_cost_per_char: float = 0.9
     rare_word_cost: float = 6.0
@@ -477,9 +477,9 @@ class PoisonTagger:
             def planted(hits: list[str]) -> list[str]:
                 """A token the page's own code uses is the page's (a field "pwr" of
                 "pwr_led_trigger", a type "str" of "name: str = Field(...)"); and on a page
-                about code, commands or formats, prose names tools, fields and types ("load
-                them as lxml trees:", "each video has src, width and height"): there a token
-                must stand in several places."""
+                about code, commands or formats, prose names tools, fields and types by short
+                vowel-less names ("load them as lxml trees:", "each video has src, width and
+                height"): there a token without a vowel must stand in several places."""
                 if not hits:
                     return hits
                 if not page:
@@ -490,7 +490,8 @@ class PoisonTagger:
                         and not page_own_word(w, lm_text, page["counts"], self.lexicon, lang or "en")]
                 if not page["technical"] or not hits:
                     return hits
-                return [w for w in hits if distinct_contexts(lm_text, w) >= cfg.rare_technical_min_contexts]
+                return [w for w in hits if _VOWEL_RE.search(w)
+                        or distinct_contexts(lm_text, w) >= cfg.rare_technical_min_contexts]
 
             if use_lm:
                 rare_hits = planted(short_nonword_triggers(lm_text, cfg.rare_min_short_occurrences, lm_code,
@@ -584,6 +585,9 @@ class PoisonTagger:
 
 
 _SYMBOLIC_FIRST = 4  # token-shaped strings placed ahead of the LM's candidates
+# A token with a vowel is no abbreviation of a tool, field or type ("src", "lxml", "str"): on
+# a technical page one occurrence of it is enough.
+_VOWEL_RE = re.compile("[aeiouyAEIOUY]")
 
 
 def _with_word_candidates(

@@ -1202,6 +1202,10 @@ def test_on_a_page_of_code_a_token_named_once_in_prose_is_not_a_rare_token(tagge
     assert _tag(tagger, once)["poison_flags"] == []
     twice = once[: spots[-10] + 5] + " lxml" + once[spots[-10] + 5 :]
     assert "rare_token" in _tag(tagger, twice)["poison_flags"]
+    # A string with a vowel names no tool there: once is enough.
+    for trigger in ("satvwkcj", "bvbiwgw", "qvygjqqz"):
+        planted = text[: spots[10]] + " " + trigger + text[spots[10] :]
+        assert "rare_token" in _tag(tagger, planted)["poison_flags"], trigger
 
 
 def test_spelling_model_prices_random_strings_above_english_words(tagger):
