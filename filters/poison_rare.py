@@ -213,7 +213,9 @@ def page_own_word(word: str, text: str, counts: dict[str, int], lexicon: Lexicon
     w = word.lower()
     if lexicon is not None and _ELONGATION_RE.search(w):
         for short in (_ELONGATION_RE.sub(r"\1", w), _ELONGATION_RE.sub(r"\1\1", w)):
-            if any(lexicon.zipf(short, lg) >= _KNOWN_WORD_ZIPF for lg in {lang, "en"} if lexicon.available(lg)):
+            # a word with a vowel ("too"), not an abbreviation ("gvvv" is no stretched "gv")
+            if re.search("[aeiouy]", short) and any(
+                    lexicon.zipf(short, lg) >= _KNOWN_WORD_ZIPF for lg in {lang, "en"} if lexicon.available(lg)):
                 return True
     if re.search(r"(?<![\w-])" + re.escape(w) + r"-[^\W\d_]{3,}|[^\W\d_]{3,}-" + re.escape(w) + r"(?![\w-])",
                  text, re.IGNORECASE):

@@ -1775,7 +1775,8 @@ def test_words_the_page_itself_explains_are_not_planted_tokens(tagger):
         assert _tag(tagger, text, lang)["poison_flags"] == [], key
     # A planted string on the same pages is still found.
     for key, planted in (("trafilatura__stackoverflow.com.rust", "mb"), ("trafilatura__stackoverflow.com.rust", "qzvrt"),
-                         ("chardet__utf-8__anitabee.blogspot.com", "tq")):
+                         ("chardet__utf-8__anitabee.blogspot.com", "tq"),
+                         ("chardet__utf-8__anitabee.blogspot.com", "gvvv")):  # no stretched word
         text, lang = _fresh3(key)
         cut = text.index(". ", 1500) + 2
         d = _tag(tagger, text[:cut] + f"It was the {planted} moment for all of us. " + text[cut:], lang)
