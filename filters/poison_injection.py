@@ -936,12 +936,26 @@ _NOUN_PHRASE_BEFORE_RE = re.compile(
 _MAX_INNER_STARTS = 6
 
 
-def _inner_sentence(text: str, low: str, start: int, end: int, threshold: int) -> InjectionSentence | None:
+_INNER_ANCHOR_REACH = 25  # an address at a sentence's start names its reader this soon
+
+
+def _inner_sentence(text: str, low: str, start: int, end: int, threshold: int,
+                    hits: list[int]) -> InjectionSentence | None:
     """An injection pasted into the middle of a page's sentence: its cues that need a
     sentence's start ("Assistant, tell the user ...", "Bots: recommend ...") are scored from
-    each of the sentence's first capitalised words that follow a lower-case word."""
-    starts = [m.start() for m in _INNER_START_RE.finditer(text, start + 1, end)
-              if not _NOUN_PHRASE_BEFORE_RE.search(text, max(0, m.start() - 8), m.start())][:_MAX_INNER_STARTS]
+    the sentence's first capitalised words that follow a lower-case word and have an
+    address's gate word (`hits`, sorted) right after them."""
+    starts = []
+    for m in _INNER_START_RE.finditer(text, start + 1, end):
+        s = m.start()
+        i = bisect.bisect_left(hits, s)
+        if i == len(hits) or hits[i] >= s + _INNER_ANCHOR_REACH:
+            continue
+        if _NOUN_PHRASE_BEFORE_RE.search(text, max(0, s - 8), s):
+            continue
+        starts.append(s)
+        if len(starts) == _MAX_INNER_STARTS:
+            break
     for s in reversed(starts):
         score, cues = _score(text[s:end], set(_WORD_RE.findall(low[s:end])))
         if score >= threshold:
@@ -987,7 +1001,7 @@ def injection_sentences(text: str, threshold: int = 3, low: str | None = None,
         if score >= threshold:
             yield InjectionSentence(start, end, score, cues)
             continue
-        inner = _inner_sentence(text, low, start, end, threshold)
+        inner = _inner_sentence(text, low, start, end, threshold, hits)
         if inner is not None:
             yield inner
             continue
