@@ -685,9 +685,13 @@ def _scan_compat_lookalikes(text: str, f: UnicodeFindings) -> None:
 def _in_url(text: str, i: int) -> bool:
     """Position i lies in a URL ("http://andore.com/mᴏney/archives/"): slashes there are a
     path's, not the /.../ of a phonetic transcription."""
-    start = max(text.rfind(" ", 0, i), text.rfind("\n", 0, i), text.rfind("\t", 0, i)) + 1
+    lo = max(0, i - _URL_REACH)  # (a URL longer than this is judged by its tail)
+    start = max(text.rfind(" ", lo, i), text.rfind("\n", lo, i), text.rfind("\t", lo, i), lo - 1) + 1
     token = text[start:i]
     return "://" in token or token.startswith("www.")
+
+
+_URL_REACH = 300
 
 
 def strip_spans(text: str, spans: list[tuple[int, int]]) -> str:
