@@ -932,10 +932,7 @@ _INNER_START_RE = re.compile(r"(?<=[a-z,;] )[A-Z]")
 _NOUN_PHRASE_BEFORE_RE = re.compile(
     r"\b(?:a|an|the|your|my|our|their|his|her|its|this|that|these|those|any|each|every|no|some"
     r"|for|to|of|by|with|from|and|or|like|as|than|about|via|called|named) $", re.IGNORECASE)
-
 _MAX_INNER_STARTS = 6
-
-
 _INNER_ANCHOR_REACH = 25  # an address at a sentence's start names its reader this soon
 
 

@@ -224,14 +224,14 @@ _FAKEABLE_LATIN = {
 }
 
 
+_ASCII_LETTER_RE = re.compile("[A-Za-z]")
+
+
 def _ime_page(text: str) -> bool:
     """Fullwidth Latin letters here are what a CJK input method types (ＮＨＫ, ｗ, ＢＳ−ｉ):
     at least a fifth of the page's letters are CJK. Checked only on pages with such letters."""
     cjk = len(_CJK_RE.findall(text))
     return cjk >= 0.2 * (cjk + len(_ASCII_LETTER_RE.findall(text)))
-
-
-_ASCII_LETTER_RE = re.compile("[A-Za-z]")
 
 
 def _joined_words(word: str, script: str) -> bool:
@@ -260,6 +260,8 @@ def _joined_words(word: str, script: str) -> bool:
         if not latin and all(c in LOOKALIKE_TO_LATIN for c in run):
             return False
     return True
+
+
 _MAX_STYLED_WORDS = 3  # more whole words in styled letters: the page's own style (social posts)
 
 
@@ -513,9 +515,10 @@ def _social_handle_isolate(text: str, start: int, end: int) -> bool:
     after = text[end : end + 9].lstrip(" ")
     if after[:1] in ("@", "#") or after.startswith(("http://", "https://")):
         return True
-    before = text[max(0, start - 40) : start]
-    m = re.search(r"[@#][\w.]+$", before)
-    return m is not None
+    return _HANDLE_BEFORE_RE.search(text[max(0, start - 40) : start]) is not None
+
+
+_HANDLE_BEFORE_RE = re.compile(r"[@#][\w.]+$")
 
 
 def _judge_bidi(
