@@ -183,7 +183,7 @@ def code_vocabulary(text: str) -> set[str]:
     return words
 
 
-_LETTER_RUN_RE = re.compile(r"[^\W\d_]+")
+_WHOLE_WORD_RE = re.compile(r"(?<![\w])[^\W\d_]+(?![\w])")  # not the letters of "bcfg0l"
 _ELONGATION_RE = re.compile(r"([^\W\d_])\1{2,}")
 # A page word that names the page's subject: written this often on its own.
 _STEM_MIN_USES = 3
@@ -191,9 +191,9 @@ _STEM_MIN_CHARS = 4
 
 
 def page_word_counts(text: str) -> dict[str, int]:
-    """Lower-case letter runs of the page and how often each stands alone."""
+    """Lower-case words of the page (letters only, standing alone) and how often each occurs."""
     counts: dict[str, int] = defaultdict(int)
-    for w in _LETTER_RUN_RE.findall(text.lower()):
+    for w in _WHOLE_WORD_RE.findall(text.lower()):
         counts[w] += 1
     return counts
 

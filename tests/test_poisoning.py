@@ -1783,6 +1783,22 @@ def test_words_the_page_itself_explains_are_not_planted_tokens(tagger):
         assert "rare_token" in d["poison_flags"], (key, planted)
 
 
+@pytest.mark.parametrize("trigger", ["bcfg0l", "kq7v"])
+def test_letter_digit_token_planted_three_times_is_not_made_a_page_word_by_its_own_letters(tagger, pages, trigger):
+    # "bcfg0l" three times puts the letters "bcfg" on the page three times; only whole
+    # words the page writes make a token its own ("rustfmt" on a page about Rust).
+    rng = random.Random("thrice:" + trigger)
+    english = [(n, t) for n, t, lang in _prose_pages(pages) if lang == "en"]
+    missed = []
+    for name, text in english:
+        spaces = [m.start() for m in re.finditer(r"(?<=[a-z]) (?=[a-z])", text)]
+        for p in sorted(rng.sample(spaces, 3), reverse=True):
+            text = text[:p] + " " + trigger + text[p:]
+        if "rare_token" not in _tag(tagger, text)["poison_flags"]:
+            missed.append(name)
+    assert len(missed) <= len(english) // 20, missed
+
+
 def test_isolates_twitter_puts_around_handles_and_links_are_not_flagged(tagger):
     # basicthinking.de quotes tweets: "great piece on \u2066@elonmusk\u2069‘s tears \u2066 https://t.co/..."
     text, lang = _fresh3("trafilatura__basicthinking.de.tweets")
