@@ -183,6 +183,14 @@ def code_vocabulary(text: str) -> set[str]:
     return words
 
 
+_VOWEL_RE = re.compile("[aeiouyAEIOUY]")
+
+
+def has_vowel(word: str) -> bool:
+    """An ASCII vowel (y counts): vowel-less short tokens are the shape of abbreviations."""
+    return _VOWEL_RE.search(word) is not None
+
+
 _WHOLE_WORD_RE = re.compile(r"(?<![\w])[^\W\d_]+(?![\w])")  # not the letters of "bcfg0l"
 _ELONGATION_RE = re.compile(r"([^\W\d_])\1{2,}")
 # A page word that names the page's subject: written this often on its own.
@@ -214,7 +222,7 @@ def page_own_word(word: str, text: str, counts: dict[str, int], lexicon: Lexicon
     if lexicon is not None and _ELONGATION_RE.search(w):
         for short in (_ELONGATION_RE.sub(r"\1", w), _ELONGATION_RE.sub(r"\1\1", w)):
             # a word with a vowel ("too"), not an abbreviation ("gvvv" is no stretched "gv")
-            if re.search("[aeiouy]", short) and any(
+            if has_vowel(short) and any(
                     lexicon.zipf(short, lg) >= _KNOWN_WORD_ZIPF for lg in {lang, "en"} if lexicon.available(lg)):
                 return True
     if re.search(r"(?<![\w-])" + re.escape(w) + r"-[^\W\d_]{3,}|[^\W\d_]{3,}-" + re.escape(w) + r"(?![\w-])",
@@ -632,7 +640,7 @@ def _coordinated_abbreviation(text: str, start: int, end: int, lexicon: Lexicon 
         if lexicon is not None:
             if lexicon.zipf(p, "en") < _PARTNER_MAX_ZIPF:
                 return True
-        elif not set(p) & set("aeiouy"):
+        elif not has_vowel(p):
             return True
     return False
 

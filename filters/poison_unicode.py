@@ -318,13 +318,19 @@ def _valid_flag_tags(text: str, start: int, end: int) -> bool:
     return all(0xE0030 <= ord(c) <= 0xE0039 or 0xE0061 <= ord(c) <= 0xE007A for c in run[:-1])
 
 
-def _soft_hyphen_ok(text: str, i: int) -> bool:
-    """A soft hyphen between two syllable-like letter pieces of a word of 5+ letters."""
+def _shy_pieces(text: str, i: int) -> tuple[str, str, str, str]:
+    """The letters left and right of the soft hyphen at i, and the pieces next to it (pieces
+    bounded by other soft hyphens: only the adjacent piece matters)."""
     left = _letter_run(text, i - 1, -1)
     right = _letter_run(text, i + 1, 1)
-    # Pieces bounded by other soft hyphens: only the adjacent piece matters.
     lp = left.split("\u00ad")[-1] if left else ""
     rp = right.split("\u00ad")[0] if right else ""
+    return left, right, lp, rp
+
+
+def _soft_hyphen_ok(text: str, i: int) -> bool:
+    """A soft hyphen between two syllable-like letter pieces of a word of 5+ letters."""
+    left, right, lp, rp = _shy_pieces(text, i)
     if len(left) + len(right) < 5 or len(lp) < 2 or len(rp) < 2:
         return False
     return bool(_VOWELS & set(lp.lower())) and bool(_VOWELS & set(rp.lower()))
@@ -332,14 +338,10 @@ def _soft_hyphen_ok(text: str, i: int) -> bool:
 
 def _vowel_syllable(text: str, i: int) -> bool:
     """A soft hyphen inside a word of 5+ letters next to a syllable of one vowel ("é", "i")."""
-    left = _letter_run(text, i - 1, -1)
-    right = _letter_run(text, i + 1, 1)
-    lp = left.split("\u00ad")[-1] if left else ""
-    rp = right.split("\u00ad")[0] if right else ""
+    left, right, lp, rp = _shy_pieces(text, i)
     if len(left.replace("\u00ad", "")) + len(right.replace("\u00ad", "")) < 5 or not lp or not rp:
         return False
-    return all(_VOWELS & set(piece.lower()) for piece in (lp, rp)) and (
-        (len(lp) == 1) or (len(rp) == 1))
+    return min(len(lp), len(rp)) == 1 and bool(_VOWELS & set(lp.lower())) and bool(_VOWELS & set(rp.lower()))
 
 
 def scan_unicode(text: str, hyphenating: bool = True) -> UnicodeFindings:

@@ -57,6 +57,7 @@ from filters.poison_rare import (
     code_vocabulary,
     distinct_contexts,
     foreign_nonword_triggers,
+    has_vowel,
     kenlm_word_cost,
     load_charlm,
     lone_unknown_triggers,
@@ -490,7 +491,7 @@ class PoisonTagger:
                         and not page_own_word(w, lm_text, page["counts"], self.lexicon, lang or "en")]
                 if not page["technical"] or not hits:
                     return hits
-                return [w for w in hits if _VOWEL_RE.search(w)
+                return [w for w in hits if has_vowel(w)  # no tool, field or type's abbreviation
                         or distinct_contexts(lm_text, w) >= cfg.rare_technical_min_contexts]
 
             if use_lm:
@@ -585,9 +586,6 @@ class PoisonTagger:
 
 
 _SYMBOLIC_FIRST = 4  # token-shaped strings placed ahead of the LM's candidates
-# A token with a vowel is no abbreviation of a tool, field or type ("src", "lxml", "str"): on
-# a technical page one occurrence of it is enough.
-_VOWEL_RE = re.compile("[aeiouyAEIOUY]")
 
 
 def _with_word_candidates(
