@@ -508,6 +508,7 @@ def _ascii_alnum(ch: str) -> bool:
 
 
 _ISOLATES = frozenset("\u2066\u2067\u2068\u2069")
+_HANDLE_BEFORE_RE = re.compile(r"[@#][\w.]+$")
 
 
 def _social_handle_isolate(text: str, start: int, end: int) -> bool:
@@ -518,9 +519,6 @@ def _social_handle_isolate(text: str, start: int, end: int) -> bool:
     if after[:1] in ("@", "#") or after.startswith(("http://", "https://")):
         return True
     return _HANDLE_BEFORE_RE.search(text[max(0, start - 40) : start]) is not None
-
-
-_HANDLE_BEFORE_RE = re.compile(r"[@#][\w.]+$")
 
 
 def _judge_bidi(
@@ -687,6 +685,9 @@ def _scan_compat_lookalikes(text: str, f: UnicodeFindings) -> None:
             f.homoglyph += len(styled)
 
 
+_URL_REACH = 300
+
+
 def _in_url(text: str, i: int) -> bool:
     """Position i lies in a URL ("http://andore.com/mᴏney/archives/"): slashes there are a
     path's, not the /.../ of a phonetic transcription."""
@@ -694,9 +695,6 @@ def _in_url(text: str, i: int) -> bool:
     start = max(text.rfind(" ", lo, i), text.rfind("\n", lo, i), text.rfind("\t", lo, i), lo - 1) + 1
     token = text[start:i]
     return "://" in token or token.startswith("www.")
-
-
-_URL_REACH = 300
 
 
 def strip_spans(text: str, spans: list[tuple[int, int]]) -> str:

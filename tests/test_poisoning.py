@@ -823,6 +823,9 @@ def test_token_closing_a_paragraph_or_before_a_quoted_noun_is_planted_in_other_l
     cut = de.index(" ", 1500)
     for planted in (" bb \u201eKulturgeschichte\u201c", " cf (BAfF)", " tq \u2013 und"):
         assert "rare_token" in _tag(tagger, de[:cut] + planted + de[cut:], "de")["poison_flags"], planted
+    # after a German closing quote and a comma: "„Anthem“, mb singt"
+    quoted = " \u201eAnthem\u201c, mb singt"
+    assert "rare_token" in _tag(tagger, de[:cut] + quoted + de[cut:], "de")["poison_flags"]
     # In French or Spanish a token before a sentence's full stop is judged too; German writes
     # abbreviations before capitalised nouns ("Sehr gr. Darstellungen"), so it is not.
     for name, lang in (("traf__001f43cb87b4416b", "fr"), ("traf__ec590859f3976ec1", "es")):
