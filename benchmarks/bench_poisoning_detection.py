@@ -547,7 +547,9 @@ def _page_set(name: str) -> list[dict]:
 # the package test caches (trafilatura, htmldate, chardet) in the ninth.
 FRESH_SETS = {"fresh: package fixtures (86)": "fresh_pages.jsonl.gz", "fresh: WCXB (73)": "fresh_pages_2.jsonl.gz",
               "held out: AEB articles": "heldout_pages.jsonl.gz",
-              "fresh: test caches (237)": "fresh_pages_3.jsonl.gz"}
+              "fresh: test caches (237)": "fresh_pages_3.jsonl.gz",
+              "fresh: Mercury fixtures (110)": "fresh_pages_4.jsonl.gz",
+              "fresh: WCXB 2 (110)": "fresh_pages_5.jsonl.gz"}
 
 
 def run_outside_attacks(tagger: PoisonTagger) -> None:
@@ -557,7 +559,7 @@ def run_outside_attacks(tagger: PoisonTagger) -> None:
     kinds = attacks(pay)
     rare = ("classic set cf/mn/bb/tq/mb", "vowel-less 2-4 letters", "random letters 4-8", "letters + digit (zx9q)")
     pools = {name: [p for p in _page_set(f) if len(p["text"]) > 500] for name, f in FRESH_SETS.items()}
-    print("\nAttacks planted in real pages from outside the development corpus (recall; all four sets were "
+    print("\nAttacks planted in real pages from outside the development corpus (recall; all these sets were "
           "developed on for clean-page false positives after their first measurement):")
     print(f"{'attack':44s} " + " ".join(f"{n[:22]:>22s}" for n in pools))
     print(f"{'(pages)':44s} " + " ".join(f"{len(pool):>22d}" for pool in pools.values()))

@@ -37,6 +37,14 @@ PyPI serves them, the npm package by):
         --exclude-evaldata CORPUS/extraction/trafilatura-eval/evaldata.json \
         newspaper4k-0.9.6.tar.gz trafilatura-1.1.0.tar.gz htmldate-1.3.2.tar.gz \
         article-parser-7.2.5.tgz chardet-5.2.0.tar.gz
+
+The fifth and sixth (tenth session): the Mercury parser's fixtures (only its 1.1.1 release ships
+them), and a second sample of WCXB ground truth (ids 1-697 that are 1 or 4 modulo 12):
+
+    npm pack @postlight/mercury-parser@1.1.1
+    python tools/build_unseen_pages.py --out tests/data/poisoning/fresh_pages_4.jsonl.gz \
+        postlight-mercury-parser-1.1.1.tgz
+    python tools/build_unseen_pages.py --wcxb WCXB_DIR --out tests/data/poisoning/fresh_pages_5.jsonl.gz
 """
 
 from __future__ import annotations
@@ -62,7 +70,8 @@ DATA = ROOT / "tests" / "data" / "poisoning"
 OUT = DATA / "fresh_pages.jsonl.gz"
 OUT2 = DATA / "fresh_pages_2.jsonl.gz"
 HELDOUT = DATA / "heldout_pages.jsonl.gz"
-FRESH3 = DATA / "fresh_pages_3.jsonl.gz"
+# sets collected after the first four, in order
+LATER_SETS = ["fresh_pages_3.jsonl.gz", "fresh_pages_4.jsonl.gz", "fresh_pages_5.jsonl.gz"]
 MAX_CHARS = 12_000
 MIN_CHARS = 300
 
@@ -80,12 +89,15 @@ MEMBERS = {
     "htmldate": re.compile(r"^htmldate-[^/]+/tests/cache/[^/]+\.html?$"),
     "article-parser": re.compile(r"^package/test-data/(?:regular|vnn)-article\.html$"),
     "chardet": re.compile(r"^chardet-[^/]+/tests/[^/]+/[^/]+\.(?:html?|xml)$"),
+    # fresh_pages_4: the news pages Postlight's Mercury parser shipped as fixtures in 1.1.1 only
+    "mercury-parser": re.compile(r"^package/fixtures/.+\.html$"),
 }
 
 
 def _package(name: str) -> str:
+    base = Path(name).name.removeprefix("postlight-")  # npm pack names a scoped package's file after its scope
     for key in MEMBERS:
-        if Path(name).name.startswith(key):
+        if base.startswith(key):
             return key
     raise SystemExit(f"unknown package file {name}: expected one of {sorted(MEMBERS)}")
 
@@ -152,8 +164,8 @@ def package_pages(archives: list[str], exclude: frozenset[str] = frozenset()) ->
                 html, _charset = decode_html(raw, None)
                 text = extract_markdown(html, None, config).text or ""
                 stem = member.name.split("/", 1)[1].replace("/source.html", "").removesuffix(".gz").rsplit(".", 1)[0]
-                # chardet repeats file names across its per-encoding folders
-                parts = stem.split("/")[-2 if pkg == "chardet" else -1:]
+                # chardet repeats file names across its per-encoding folders, Mercury across its per-site ones
+                parts = stem.split("/")[-2 if pkg in ("chardet", "mercury-parser") else -1:]
                 key = f"{pkg}__" + re.sub(r"[^\w.-]+", "_", "__".join(parts))
                 yield key, f"{Path(archive).name}:{member.name}", text, {"sha256_html": hashlib.sha256(raw).hexdigest()}
 
@@ -195,11 +207,13 @@ def main() -> None:
     out_path = args.out or str(HELDOUT if args.aeb else OUT2 if args.wcxb else OUT)
 
     seen: list[set[int]] = []
-    earlier = ("eval_pages.jsonl.gz", "unseen_pages.jsonl.gz")
-    if benchmark:
-        earlier += ("fresh_pages.jsonl.gz",)
-    elif args.out and Path(args.out).name == FRESH3.name:
-        earlier += ("fresh_pages.jsonl.gz", "fresh_pages_2.jsonl.gz", "heldout_pages.jsonl.gz")
+    # each set leaves out the pages of the sets built before it
+    earlier = ["eval_pages.jsonl.gz", "unseen_pages.jsonl.gz"]
+    if Path(out_path).name in LATER_SETS:
+        earlier += ["fresh_pages.jsonl.gz", "fresh_pages_2.jsonl.gz", "heldout_pages.jsonl.gz"]
+        earlier += LATER_SETS[: LATER_SETS.index(Path(out_path).name)]
+    elif benchmark:
+        earlier.append("fresh_pages.jsonl.gz")
     for name in earlier:
         with gzip.open(DATA / name, "rt", encoding="utf-8") as fh:
             seen += [_grams(json.loads(line)["text"]) for line in fh]
