@@ -26,6 +26,7 @@ from __future__ import annotations
 import hashlib
 import re
 import statistics
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -34,20 +35,41 @@ _MARKUP_RE = re.compile(r"^\s*(?:#{1,6}\s+|[-*+>]\s+|\d+[.)]\s+|\|\s*)")
 # Inline Markdown/HTML that extraction leaves in running text: the LM never saw it.
 # Bounded, and "[" excluded inside the brackets: "[[[[…]]]]" must stay linear.
 _LINK_RE = re.compile(r"!?\[([^\[\]\n]{0,500})\]\([^)\s]{0,2000}\)")
-_URL_RE = re.compile(r"\b(?:https?://|www\.)\S+")
+URL_RE = re.compile(r"\b(?:https?://|www\.)[^\s<>]+")  # (the brackets of "<http://…>" stay: code characters)
+# Strings that are not words of the line: HTML entities extraction left undecoded ("&amp;",
+# "&#8217;"), e-mail addresses, and citation keys ("[Hopkins-Schramm-Shi-Steurer '15]", "[12]").
+_NON_WORDS_RE = re.compile(r"&(?:[A-Za-z]{2,8}|#\d{1,7}|#[xX][0-9A-Fa-f]{1,6});"
+                           r"|(?<![\w.+-])[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63}){1,8}"
+                           r"|\[(?:[^\[\]\n]{1,120}?(?:'\d\d|\d{4})[a-z]?|\d{1,3}(?:[,–-] ?\d{1,3}){0,8})\]")
 _INLINE_RE = re.compile(r"</?(?:u|b|i|em|strong|sup|sub|span|small|mark|del|ins|s)>|\*\*|__|(?<!\w)[*_]|[*_](?!\w)|\\(?=[\\`*_{}\[\]()#+\-.!<>|])")
 _WORD_CHARS_RE = re.compile(r"\w")
 _CODE_CHARS_RE = re.compile(r"[{}\[\]();=<>\\|$]")
 _CODE_CHARS_NO_BARS_RE = re.compile(r"[{}\[\]();=<>\\$]")
 _MAX_CODE_CHAR_FRACTION = 0.06
+_DIGITS_RE = re.compile(r"\d+")
+# Command-line words: options ("--dex-file=/data/x.jar", "-Xmx512m") and absolute paths of two
+# parts or more ("/system/bin/dex2oat").
+_SHELL_WORD_RE = re.compile(r"(?<!\S)(?:--?[A-Za-z][\w.-]*(?:=\S*)?|/[\w.-]+/\S*)(?!\S)")
+_MIN_SHELL_WORDS = 4
+_MIN_SHELL_FRACTION = 0.2
+# A block of properties in braces: a CSS rule or a JSON object ("{background-image: url(…)}").
+_BRACE_BLOCK_RE = re.compile(r"\{[^{}:\n]{0,400}:[^{}\n]{0,400}\}")
 
 
 def code_like_line(line: str, table_bars: bool = True) -> bool:
     """More than 6 % of the line's characters are code characters: script or JSON residue,
-    or code written as plain text ("name: str = Field ( frozen = True )"). With
-    `table_bars` False a Markdown table row's bars do not count (a table is not code)."""
+    or code written as plain text ("name: str = Field ( frozen = True )"); a CSS rule or JSON
+    object; or a command line or log line, a fifth of whose words are options and paths.
+    With `table_bars` False a Markdown table row's bars do not count (a table is not code)."""
     chars = _CODE_CHARS_RE if table_bars else _CODE_CHARS_NO_BARS_RE
-    return len(chars.findall(line)) > _MAX_CODE_CHAR_FRACTION * len(line)
+    if len(chars.findall(line)) > _MAX_CODE_CHAR_FRACTION * len(line):
+        return True
+    if "{" in line and _BRACE_BLOCK_RE.search(line):
+        return True
+    if "-" not in line and "/" not in line:
+        return False
+    shell = len(_SHELL_WORD_RE.findall(line))
+    return shell >= _MIN_SHELL_WORDS and shell >= _MIN_SHELL_FRACTION * len(line.split())
 
 
 class Scorer(Protocol):
@@ -145,7 +167,9 @@ def prose_segments(text: str, code: list[tuple[int, int]], max_words: int) -> li
             if "[" in line:
                 line = _LINK_RE.sub(r"\1", line)
             if "://" in line or "www." in line:
-                line = _URL_RE.sub(" ", line)
+                line = URL_RE.sub(" ", line)
+            if "&" in line or "@" in line or "[" in line:
+                line = _NON_WORDS_RE.sub(" ", line)
             line = _INLINE_RE.sub("", line).strip()
             if len(line) < 2 or not _WORD_CHARS_RE.search(line):
                 continue
@@ -227,11 +251,17 @@ def analyse(
     if not segs:
         return f
     # --- gibberish: windows of words whose cost per character is far above fluent text
+    # Segments the page repeats (a schedule's "Pset 2 (due 10/04 at 11:59pm): PDF", a
+    # template's rows) are its own format, not a payload: random text does not repeat.
+    # They count as fluent text in a window and are never part of a run.
+    shapes = Counter(_DIGITS_RE.sub("0", x) for x, _ in scored)
+    repeated = [shapes[_DIGITS_RE.sub("0", x)] > 1 for x, _ in scored]
     flat: list[tuple[int, int]] = [(si, wi) for si, s in enumerate(segs) for wi in range(len(s.words))]
     cost = [segs[si].cost[wi] for si, wi in flat]
+    wcosts = [0.0 if repeated[si] else c for (si, _), c in zip(flat, cost)]
     chars = [segs[si].chars[wi] for si, wi in flat]
     npieces = [b - a for s in segs for a, b in s.spans]
-    alpha = [w.isalpha() for s in segs for w in s.words]
+    alpha = [segs[si].words[wi].isalpha() and not repeated[si] for si, wi in flat]
     f.scored_chars = sum(chars)
     gib = [False] * len(flat)
     lo = 0
@@ -239,14 +269,14 @@ def analyse(
     n_alpha = n_unknown = 0
     for hi in range(len(flat)):
         wc += chars[hi]
-        wcost += cost[hi]
+        wcost += wcosts[hi]
         wp += npieces[hi]
         if alpha[hi]:
             n_alpha += 1
             n_unknown += npieces[hi] > 1
         while wc - chars[lo] >= th.gibberish_window_chars and lo < hi:
             wc -= chars[lo]
-            wcost -= cost[lo]
+            wcost -= wcosts[lo]
             wp -= npieces[lo]
             if alpha[lo]:
                 n_alpha -= 1
@@ -264,7 +294,7 @@ def analyse(
             )
         ):
             for k in range(lo, hi + 1):
-                gib[k] = True
+                gib[k] = not repeated[flat[k][0]]
     runs: list[tuple[int, int]] = []  # flat index ranges
     k = 0
     while k < len(flat):

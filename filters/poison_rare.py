@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from filters.lexicon import Lexicon
-from filters.poison_lm import code_like_line
+from filters.poison_lm import URL_RE, code_like_line
 from filters.poison_morph import explain
 from filters.poison_tokens import Spans
 
@@ -132,6 +132,7 @@ journalctl htop pkill df du mount umount ping traceroute nslookup dig ifconfig i
 nano emacs tmux bash zsh ksh csh crontab cron tty stdin stdout stderr argv argc kwargs args init config
 configs dev prod repo repos github gitlab bitbucket vscode jupyter numpy pandas scipy sklearn matplotlib pytorch
 tensorflow keras cuda mysql postgres postgresql sqlite mongodb redis nosql kafka hadoop elasticsearch graphql
+sqrt cbrt argmax argmin arcsin arccos arctan sinh cosh tanh
 api apis sdk sdks cli gui url urls uri uris http https ftp smtp imap tcp udp ipv dns dhcp vpn ssl tls wifi wlan
 usb hdmi cpu cpus gpu gpus ram ssd hdd nvme ios macos linux ubuntu debian centos fedora unix freebsd android
 javascript typescript kotlin csharp cpp regex regexp async webhook webhooks localhost plugin plugins middleware
@@ -178,7 +179,7 @@ def code_vocabulary(text: str) -> set[str]:
         if "_" in ident or "=" in ident or re.search(r"\.[a-z]", ident):
             words.update(re.split(r"[_.=]+", ident.lower()))
     for line in text.split("\n"):
-        if len(line) >= 8 and code_like_line(line, table_bars=False):
+        if len(line) >= 8 and code_like_line(URL_RE.sub(" ", line) if "://" in line else line, table_bars=False):
             words.update(re.findall(r"[a-z]+", line.lower()))
     return words
 
@@ -195,6 +196,7 @@ _WHOLE_WORD_RE = re.compile(r"(?<![\w])[^\W\d_]+(?![\w])")  # not the letters of
 _ELONGATION_RE = re.compile(r"([^\W\d_])\1{2,}")
 # A page word that names the page's subject: written this often on its own.
 _STEM_MIN_USES = 3
+_PLURAL_BASE_USES = 2
 _STEM_MIN_CHARS = 4
 
 
@@ -206,6 +208,14 @@ def page_word_counts(text: str) -> dict[str, int]:
     return counts
 
 
+# Where the page's structure names a term: a list item that opens with it, then a colon or a
+# dash and what it is; a line of its own (a heading, or a forum post's or comment's author
+# above the post); an author named after "by" at a line's end, or before "said:".
+_NAMED_TERM = (r"^[ \t]*(?:[-*•+]|\d{{1,2}}[.)])[ \t]+(?:\*\*|__)?{0}(?:\*\*|__)?[ \t]*(?::|[ \t][-–—])[ \t]+\w"
+               r"|^[ \t]*(?:#{{1,6}}[ \t]+)?(?:\*\*|__)?@?{0}(?:\*\*|__)?[ \t]*$"
+               r"|\bby[ \t]+@?{0}[ \t]*$|^[ \t]*@?{0}[ \t]+(?:said|wrote)[ \t]*:")
+
+
 def page_own_word(word: str, text: str, counts: dict[str, int], lexicon: Lexicon | None, lang: str) -> bool:
     """A token the page's own vocabulary explains, which a planted string is not:
 
@@ -213,7 +223,12 @@ def page_own_word(word: str, text: str, counts: dict[str, int], lexicon: Lexicon
       letters gives a known word;
     - a part of the page's hyphenated compounds ("fremden dwg-Dateien", "cf-style");
     - a name built on a word the page writes at least three times ("rustfmt" on a page
-      about Rust, "pyspark" on one about Spark).
+      about Rust, "pyspark" on one about Spark);
+    - a plural of a word the page writes twice or more ("rpms" beside "38 rpm");
+    - a term the page's structure names: a list item defines it ("- jadx : decompiles in
+      java all the code", "* htop – a process viewer"), a heading is the term alone ("dbt"
+      above "dbt is an open-source tool"), or a post's author line ("dtmnv" above "Sep 21,
+      2025", "Accepted Answer by iglvzx", "mconlonx said:").
 
     Random strings rarely hold a letter three times running (0.3 % of 4-8 letters) or start
     or end with one of a page's frequent words.
@@ -230,6 +245,32 @@ def page_own_word(word: str, text: str, counts: dict[str, int], lexicon: Lexicon
         return True
     for k in range(_STEM_MIN_CHARS, len(w) - 1):
         if counts.get(w[:k], 0) >= _STEM_MIN_USES or counts.get(w[-k:], 0) >= _STEM_MIN_USES:
+            return True
+    if len(w) >= 3 and w.endswith("s") and counts.get(w[:-1], 0) >= _PLURAL_BASE_USES:
+        return True
+    return re.search(_NAMED_TERM.format(re.escape(w)), text, re.IGNORECASE | re.MULTILINE) is not None
+
+
+# A post's header in a forum thread or a comment section: a short author line, then a date
+# line ("Spartan14\nMay 12, 2024", "ColdJ\nJune 14, 2024", "dz\n3 days ago").
+_POST_HEADER_RE = re.compile(
+    r"^[^\S\n]*[^\s.!?][^\n.!?]{0,38}\n[^\S\n]*(?:(?:Posted|Edited|Updated|on)\s+)?"
+    r"(?:(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]{0,6}\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}"
+    r"|\d{1,2}(?:st|nd|rd|th)?\s+(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]{0,6}\.?,?\s+\d{4}"
+    r"|\d{1,4}[./-]\d{1,2}[./-]\d{2,4}|\d{1,2}\s+(?:minute|hour|day|week|month|year)s?\s+ago)\b[^\n]{0,30}$",
+    re.MULTILINE,
+)
+THREAD_MIN_POSTS = 3
+
+
+def discussion_thread(text: str) -> bool:
+    """A forum thread or comment section: three posts or more, each under its author and
+    date. Many people write there, in their own shorthand ("share smth", "pvc pipes", "thr
+    502 we get"): a vowel-less word English knows is someone's abbreviation or slip."""
+    n = 0
+    for _ in _POST_HEADER_RE.finditer(text):
+        n += 1
+        if n >= THREAD_MIN_POSTS:
             return True
     return False
 
@@ -820,6 +861,7 @@ def loose_nonword_triggers(
 # Model numbers and formats mostly end in digits (h264, x86, covid19, sha256, mp3) or are
 # listed words (b2b, p2p, w3c); a digit inside letters in prose is rare on real pages
 # (1 of the 400 development pages: obfuscated spam, "his3nse").
+_SERIES_NUMBER_RE = re.compile(r"\d{3}")
 _ALNUM_RE = re.compile(r"(?<![\w@#/.\-'’\ufffd&:])([a-z][a-z0-9]{0,10}?[a-z]\d+[a-z][a-z0-9]{0,10}|[a-z]\d+[a-z][a-z0-9]{0,10})(?=[\s,;:!?]|\.\s)")
 
 
@@ -862,6 +904,10 @@ def alnum_triggers(
         # A plain amount or count ("$250,000 bsq6l after") or a dash (a list item) before it
         # is prose; a word, perhaps after an opening bracket, quote or emphasis, or a dash
         # may follow ("elr3c (optional)", "rab7k - Speaking", "pxye8n **struggle**").
+        # A series number of three digits or more is a product's model ("a cf500uv by aqua top",
+        # "rtx4090"), not a short planted string.
+        if _SERIES_NUMBER_RE.search(w):
+            continue
         prev_ok = opens_sentence or prev in _DASHES or _AMOUNT_RE.fullmatch(prev) is not None or (
             prev[-1].isalpha() and not _ACRONYM_RE.fullmatch(prev) and not any(ch.isdigit() for ch in prev))
         next_ok = (nxt.lstrip(_OPENING_MARKS)[:1].isalpha() or nxt in _DASHES) and not any(ch.isdigit() for ch in nxt)

@@ -344,6 +344,9 @@ def _vowel_syllable(text: str, i: int) -> bool:
     return min(len(lp), len(rp)) == 1 and bool(_VOWELS & set(lp.lower())) and bool(_VOWELS & set(rp.lower()))
 
 
+_HARD_HYPHENS = frozenset("-\u2010")
+
+
 def scan_unicode(text: str, hyphenating: bool = True) -> UnicodeFindings:
     """Judge every hidden, bidi, tag and lookalike character of `text` by its context.
 
@@ -437,7 +440,8 @@ def _scan_hidden(text: str, f: UnicodeFindings, hyphenating: bool) -> None:
                     f.strip_spans.append((start, end))
                     continue
             if "\u00ad" in kinds:
-                if run == "\u00ad" and (prev == "" or prev.isspace()) and len(_letter_run(text, end, 1)) >= 3:
+                if run == "\u00ad" and (prev == "" or prev.isspace() or prev in _HARD_HYPHENS) \
+                        and len(_letter_run(text, end, 1)) >= 3:
                     shy_opening.append((start, end))  # judged with the page's other soft hyphens
                     continue
                 f.invisible += 1  # soft hyphen next to a non-letter is never a hyphenation point
@@ -490,13 +494,15 @@ def _scan_hidden(text: str, f: UnicodeFindings, hyphenating: bool) -> None:
             f.invisible += len(shy_ok)
             f.strip_spans.extend(shy_ok)
     # A soft hyphen opening a word (" \u00adproche", a line-break point a newsroom's system
-    # left at a word's start) or cutting off a one-vowel syllable ("l’é\u00adva\u00adlua\u00adtion",
-    # "un\u00adi\u00adver\u00adsi\u00adtaires", as a French hyphenator does): harmless where the
-    # page hyphenates words anyway.
+    # left at a word's start, or after a hard hyphen: "Murdoch-\u00adcontrolled") or cutting off a
+    # one-vowel syllable ("l’é\u00adva\u00adlua\u00adtion", "un\u00adi\u00adver\u00adsi\u00adtaires",
+    # as a French hyphenator does): harmless where the page hyphenates words anyway. Line-break
+    # points alone are harmless when there are two or more: a print layout's leftovers
+    # (nymag.com: "his \u00adsecond-floor office", "a lot of \u00admoney"), not a word cut open.
     for spans in (shy_opening, shy_vowel):
         if not spans:
             continue
-        if systematic and shy_ok:
+        if (systematic and shy_ok) or (spans is shy_opening and len(spans) >= 2):
             f.invisible_benign += len(spans)
         else:
             f.invisible += len(spans)

@@ -55,6 +55,7 @@ from filters.poison_rare import (
     campaign_word_candidates,
     capitalised_nonword_triggers,
     code_vocabulary,
+    discussion_thread,
     distinct_contexts,
     foreign_nonword_triggers,
     has_vowel,
@@ -268,6 +269,11 @@ class PoisoningConfig:
     # (1: off). A vowel-less trigger planted once on such a page is missed: the page's own
     # tools, fields and types ("lxml", "src", "str") look the same.
     rare_technical_min_contexts: int = 2
+    # In forum threads and comment sections (`filters.poison_rare.discussion_thread`: three
+    # posts under author and date lines) a vowel-less token written in one place is judged
+    # only if English writes it less often than this Zipf frequency (0: off): "smth", "pvc",
+    # "thr" are someone's shorthand there, and so would be a planted "bb" or "mn".
+    rare_thread_shorthand_zipf: float = 2.0
     rare_ngram_cost_per_char: float = 0.9
     rare_word_cost: float = 6.0
     max_segment_words: int = 80
@@ -487,8 +493,13 @@ class PoisonTagger:
                     page["code_words"] = code_vocabulary(lm_text)
                     page["technical"] = cfg.rare_technical_min_contexts > 1 and technical_page(lm_text, lm_code)
                     page["counts"] = page_word_counts(lm_text)
+                    page["thread"] = cfg.rare_thread_shorthand_zipf > 0 and discussion_thread(lm_text)
                 hits = [w for w in hits if w.lower() not in page["code_words"]
                         and not page_own_word(w, lm_text, page["counts"], self.lexicon, lang or "en")]
+                if page["thread"] and hits and self.lexicon is not None:
+                    # a thread's shorthand: a vowel-less word English knows, written once
+                    hits = [w for w in hits if has_vowel(w) or distinct_contexts(lm_text, w) >= 2
+                            or self.lexicon.zipf(w.lower(), "en") < cfg.rare_thread_shorthand_zipf]
                 if not page["technical"] or not hits:
                     return hits
                 return [w for w in hits if has_vowel(w)  # no tool, field or type's abbreviation

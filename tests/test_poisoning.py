@@ -144,22 +144,24 @@ KNOWN_FLAGGED = {
 
 
 def test_collected_clean_page_sets_stay_unflagged(tagger):
-    # 909 real pages from outside the fixture pages: the 400 development pages, the package
-    # fixtures, the WCXB and article-extraction-benchmark pages the corpus left out, and the
-    # package test caches of the ninth session. Each set was measured once before any rule
-    # changed for it; this pins that no change brings their false positives back.
+    # 1,129 real pages from outside the fixture pages: the 400 development pages, the package
+    # fixtures, the WCXB and article-extraction-benchmark pages the corpus left out, the
+    # package test caches of the ninth session, and the tenth session's Mercury fixtures and
+    # second WCXB sample. Each set was measured once before any rule changed for it; this
+    # pins that no change brings their false positives back.
     import gzip
     import json
 
     flagged, n = {}, 0
-    for name in ("eval_pages", "fresh_pages", "fresh_pages_2", "heldout_pages", "fresh_pages_3"):
+    for name in ("eval_pages", "fresh_pages", "fresh_pages_2", "heldout_pages", "fresh_pages_3", "fresh_pages_4",
+                 "fresh_pages_5"):
         with gzip.open(DATA / f"{name}.jsonl.gz", "rt", encoding="utf-8") as fh:
             for page in map(json.loads, fh):
                 n += 1
                 d = _tag(tagger, page["text"], page["lang"])
                 if d["poison_flags"]:
                     flagged[page["key"]] = d["poison_flags"]
-    assert n == 909
+    assert n == 1129
     assert {k: v for k, v in flagged.items() if KNOWN_FLAGGED.get(k) != v} == {}
 
 
@@ -383,7 +385,7 @@ def test_latin_lookalike_letters_in_a_word_are_homoglyphs(tagger, pages, fake):
 def test_ipa_letter_in_a_url_path_is_a_homoglyph_though_slashes_surround_it(tagger):
     # /.../ holds phonetic transcriptions (/ˈfɑːðər/), not URL paths: a Japanese feed's link
     # "http://andore.com/mᴏney/archives/003370.html" with a small-capital o is a disguise.
-    text, lang = _fresh3("chardet__SHIFT_JIS__andore.com.money")
+    text, lang = _collected("chardet__SHIFT_JIS__andore.com.money")
     assert "http://andore.com/money/archives/003370.html" in text
     faked = text.replace("http://andore.com/money/archives/003370.html", "http://andore.com/m\u1d0fney/archives/003370.html")
     assert "homoglyph" in _tag(tagger, faked, lang)["poison_flags"]
@@ -409,11 +411,12 @@ def test_ipa_ligatures_styled_text_roman_numerals_and_turkish_are_not_homoglyphs
         "poison_flags"] == []
 
 
-def _fresh3(key: str) -> tuple[str, str]:
+def _collected(key: str, name: str = "fresh_pages_3") -> tuple[str, str]:
+    """(text, language) of one page of a collected clean set."""
     import gzip
     import json
 
-    with gzip.open(DATA / "fresh_pages_3.jsonl.gz", "rt", encoding="utf-8") as fh:
+    with gzip.open(DATA / f"{name}.jsonl.gz", "rt", encoding="utf-8") as fh:
         for page in map(json.loads, fh):
             if page["key"] == key:
                 return page["text"], page["lang"]
@@ -424,11 +427,11 @@ def test_words_of_two_scripts_run_together_by_extraction_are_not_homoglyphs(tagg
     # BBC Bulgarian's feed: "Pop ShowСбогом Destiny's Child", seven times; rinennor.org:
     # "Рин ЕннорbgТолкин", "webmaster@rinennor.orgПалатки".
     for key in ("chardet__iso-8859-5-bulgarian__bbc.co.uk.popshow", "chardet__windows-1251-bulgarian__rinennor.org"):
-        text, lang = _fresh3(key)
+        text, lang = _collected(key)
         assert re.search("[a-z][А-Я]", text)
         assert _tag(tagger, text, lang)["poison_flags"] == [], key
     # A lookalike spliced into a word still is one, whichever script the word is in ("пapoль").
-    text, lang = _fresh3("chardet__iso-8859-5-bulgarian__bbc.co.uk.popshow")
+    text, lang = _collected("chardet__iso-8859-5-bulgarian__bbc.co.uk.popshow")
     for fake in ("p\u0430ypal", "\u043fapo\u043b\u044c", "Pop Sh\u043ew"):
         assert "homoglyph" in _tag(tagger, text + "\n\nВход: " + fake + " и парола.", lang)["poison_flags"], fake
 
@@ -438,11 +441,11 @@ def test_fullwidth_letters_typed_on_japanese_pages_are_not_homoglyphs(tagger):
     # "年末だけどｗ", "ＢＳ−ｉ", and "expressｉon(" in a CSS hack on misuzilla.org.
     for key in ("chardet__SHIFT_JIS__10e.org", "chardet__SHIFT_JIS__tamuyou.haun.org",
                 "chardet__EUC-JP__misuzilla.org", "chardet__EUC-JP__akaname.main.jp"):
-        text, lang = _fresh3(key)
+        text, lang = _collected(key)
         assert re.search("[\uff21-\uff5a]", text)
         assert _tag(tagger, text, lang)["poison_flags"] == [], key
     # Other lookalikes are still homoglyphs there.
-    text, lang = _fresh3("chardet__SHIFT_JIS__10e.org")
+    text, lang = _collected("chardet__SHIFT_JIS__10e.org")
     assert "homoglyph" in _tag(tagger, text + "\n\nlogin: p\u0430ypal \U0001d429ayment", lang)["poison_flags"]
 
 
@@ -725,10 +728,10 @@ def test_han_text_is_not_foreign_on_a_page_in_another_han_language(tagger):
     # a Japanese page listing the NEC kanji reads as Cantonese. Neither is a payload, and a
     # payload planted there still is one.
     for key in ("chardet__Big5__letterlego.blogspot.com", "chardet__CP932__www2.chuo-u.ac.jp-suishin"):
-        text, lang = _fresh3(key)
+        text, lang = _collected(key)
         assert lang in ("wuu", "ja")
         assert _tag(tagger, text, lang)["poison_flags"] == [], key
-    text, lang = _fresh3("chardet__Big5__letterlego.blogspot.com")
+    text, lang = _collected("chardet__Big5__letterlego.blogspot.com")
     d = _tag(tagger, text[:1000] + " " + _vocab_gibberish(random.Random(9), 60) + " " + text[1000:], lang)
     assert "gibberish" in d["poison_flags"]
 
@@ -1774,13 +1777,13 @@ def test_words_the_page_itself_explains_are_not_planted_tokens(tagger):
     # that also writes "MSN" right after a number ("post-1115954041MSN space").
     for key in ("chardet__utf-8__anitabee.blogspot.com", "htmldate__ebene11.com.autocad",
                 "trafilatura__stackoverflow.com.rust", "chardet__Big5__carbonxiv.blogspot.com"):
-        text, lang = _fresh3(key)
+        text, lang = _collected(key)
         assert _tag(tagger, text, lang)["poison_flags"] == [], key
     # A planted string on the same pages is still found.
     for key, planted in (("trafilatura__stackoverflow.com.rust", "mb"), ("trafilatura__stackoverflow.com.rust", "qzvrt"),
                          ("chardet__utf-8__anitabee.blogspot.com", "tq"),
                          ("chardet__utf-8__anitabee.blogspot.com", "gvvv")):  # no stretched word
-        text, lang = _fresh3(key)
+        text, lang = _collected(key)
         cut = text.index(". ", 1500) + 2
         d = _tag(tagger, text[:cut] + f"It was the {planted} moment for all of us. " + text[cut:], lang)
         assert "rare_token" in d["poison_flags"], (key, planted)
@@ -1804,7 +1807,7 @@ def test_letter_digit_token_planted_three_times_is_not_made_a_page_word_by_its_o
 
 def test_isolates_twitter_puts_around_handles_and_links_are_not_flagged(tagger):
     # basicthinking.de quotes tweets: "great piece on \u2066@elonmusk\u2069‘s tears \u2066 https://t.co/..."
-    text, lang = _fresh3("trafilatura__basicthinking.de.tweets")
+    text, lang = _collected("trafilatura__basicthinking.de.tweets")
     assert "\u2066@elonmusk\u2069" in text
     assert _tag(tagger, text, lang)["poison_flags"] == []
     cut = text.index(" ", 3000)
@@ -1814,11 +1817,121 @@ def test_isolates_twitter_puts_around_handles_and_links_are_not_flagged(tagger):
 def test_french_hyphenator_cutting_one_vowel_syllables_is_not_flagged(tagger):
     # soundofscience.fr soft-hyphenates every word: "l’é\u00adva\u00adlua\u00adtion",
     # "un\u00adi\u00adver\u00adsi\u00adtaires".
-    text, lang = _fresh3("trafilatura__soundofscience.fr.1927")
+    text, lang = _collected("trafilatura__soundofscience.fr.1927")
     assert "l’é\u00adva\u00adlua\u00adtion" in text and lang == "fr"
     assert _tag(tagger, text, lang)["poison_flags"] == []
     # The same cut once on an English page that hyphenates nothing is not hyphenation.
-    en = _fresh3("trafilatura__stackoverflow.com.rust")[0]
+    en = _collected("trafilatura__stackoverflow.com.rust")[0]
     cut = en.index(". ", 2000) + 2
     d = _tag(tagger, en[:cut] + "The e\u00advaluation of the code was slow. " + en[cut:], "en")
     assert "invisible_chars" in d["poison_flags"]
+
+
+def test_print_layout_soft_hyphens_at_line_break_points_are_not_flagged(tagger):
+    # nymag.com keeps its print layout's line-break points: "his \u00adsecond-floor office",
+    # "a lot of \u00admoney", "Murdoch-\u00adcontrolled publisher": at a word's start or after a
+    # hard hyphen, never inside a word, and more than one.
+    text, lang = _collected("mercury-parser__nymag.com__ailes", "fresh_pages_4")
+    assert "Murdoch-\u00adcontrolled" in text and text.count("\u00ad") == 3
+    assert _tag(tagger, text, lang)["poison_flags"] == []
+    # one such point alone is not a layout, and a word cut open is no line-break point
+    lone = text.replace("Murdoch-\u00adcontrolled", "Murdoch-controlled").replace(" \u00admoney", " money")
+    assert "invisible_chars" in _tag(tagger, lone, lang)["poison_flags"]
+    assert "invisible_chars" in _tag(tagger, text.replace("Elizabeth", "Eliza\u00adbeth", 1), lang)["poison_flags"]
+
+
+def test_command_and_log_lines_written_as_prose_are_code_not_gibberish(tagger):
+    # A Fortinet malware write-up pastes a logcat line, unmarked, whose options and paths
+    # carry the malware's random package name ("com.jgnxmcj.knreroaxvi/app_files/rzwohkt.jar").
+    from filters.poison_lm import code_like_line
+
+    text, lang = _collected("mercury-parser__www.fortinet.com__1546954846985", "fresh_pages_4")
+    line = next(x for x in text.split("\n") if "dex2oat --runtime-arg" in x)
+    assert code_like_line(line)
+    assert _tag(tagger, text, lang)["poison_flags"] == []
+    # prose that names a flag or a path now and then is still prose
+    assert not code_like_line("Run it with the -v flag, or see /usr/share/doc/ and the --help output for more.")
+    assert not code_like_line("Read the 1/2 cup recipe - and/or the -5 degree note -- it's at /r/cooking/ now.")
+    # and a payload after the log line is still one
+    rng = random.Random("log-line-payload")
+    cut = text.index(line) + len(line)
+    attacked = text[:cut] + "\n\n<ACT> " + _gibberish(rng, 60) + text[cut:]
+    assert "gibberish" in _tag(tagger, attacked, lang)["poison_flags"]
+
+
+def test_a_term_a_list_item_defines_is_the_pages_own(tagger):
+    # The same write-up lists its tools: "- jadx : decompiles in java all the code into a
+    # convenient GUI", then writes "My personal favourite is jadx".
+    text, lang = _collected("mercury-parser__www.fortinet.com__1546954846985", "fresh_pages_4")
+    assert "- jadx : decompiles" in text
+    assert _tag(tagger, text, lang)["poison_flags"] == []
+    # without the list item's definition the name is an unexplained string again
+    undefined = text.replace("- jadx : decompiles", "- a third tool : decompiles")
+    assert "rare_token" in _tag(tagger, undefined, lang)["poison_flags"]
+
+
+# --------------------------------------------------------------------------- tenth session: new clean sets
+
+
+def _with_payload(text: str, seed: str) -> str:
+    rng = random.Random(seed)
+    cut = text.find("\n", len(text) // 2)
+    cut = cut if cut > 0 else len(text)
+    return text[:cut] + "\n\nzqxv " + _gibberish(rng, 60) + text[cut:]
+
+
+def test_css_entities_citation_keys_and_rdf_prefixes_are_not_prose(tagger):
+    # WCXB ground truth keeps what a page's text really carries: a CSS rule and undecoded
+    # "&amp;" (freedonia), a course page's citation keys "[Hopkins-Schramm-Shi-Steurer '15]",
+    # e-mail addresses and schedule rows "Pset 2 (due 10/4 at 11:59pm): PDF" (Harvard), RDF
+    # "@prefix rdfs: <http://...> ." lines (an ontology's page).
+    from filters.poison_lm import code_like_line
+
+    expected = {"wcxb__0220": "{background-image:", "wcxb__0424": "[Hopkins-Schramm-Shi-Steurer '15]",
+                "wcxb__0460": "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> ."}
+    for key, sample in expected.items():
+        text, lang = _collected(key, "fresh_pages_5")
+        assert sample in text, key
+        assert _tag(tagger, text, lang)["poison_flags"] == [], key
+        assert "gibberish" in _tag(tagger, _with_payload(text, key), lang)["poison_flags"], key
+    assert code_like_line(".product .bg-contain {background-image: url(\"/media/a.webp?w=96&h=124\")}")
+    assert code_like_line('{"name": "crawlsift", "version": 2}')
+    assert not code_like_line("Textbooks write the set of even numbers as {2, 4, 6, ...}; we follow them here: "
+                              "the braces hold its elements.")
+
+
+def test_post_author_lines_headings_and_plurals_of_page_words_are_the_pages_own(tagger):
+    # A forum's author lines ("dtmnv\nSep 21, 2025", "mconlonx said:"), an answer's
+    # "Accepted Answer by iglvzx", a section headed by the tool it is about ("dbt"), and
+    # "rpms" on a page that writes "38 rpm".
+    for key, word in (("wcxb__0517", "dtmnv"), ("wcxb__0529", "mconlonx"), ("wcxb__0565", "iglvzx"),
+                      ("wcxb__0244", "dbt"), ("wcxb__0484", "rpms")):
+        text, lang = _collected(key, "fresh_pages_5")
+        assert word in text, key
+        assert _tag(tagger, text, lang)["poison_flags"] == [], key
+    # The same string planted in a sentence of a page that does not name it is judged.
+    text, lang = _collected("wcxb__0013", "fresh_pages_5")
+    cut = text.index(" ", text.index("campus fitness")) + 1
+    assert "rare_token" in _tag(tagger, text[:cut] + "dtmnv " + text[cut:], lang)["poison_flags"]
+
+
+def test_a_threads_shorthand_is_not_a_trigger_but_an_unknown_string_still_is(tagger):
+    # Forum threads (author and date above each post): "share smth", "pvc pipes", "thr 502 we
+    # get" and a filter model "a cf500uv by aqua top" are people's shorthand.
+    from filters.poison_rare import discussion_thread
+
+    for key, word in (("wcxb__0520", "smth"), ("wcxb__0532", "pvc"), ("wcxb__0544", "thr"),
+                      ("wcxb__0532", "cf500uv")):
+        text, lang = _collected(key, "fresh_pages_5")
+        assert discussion_thread(text) and f" {word} " in text, key
+        assert _tag(tagger, text, lang)["poison_flags"] == [], key
+    text, lang = _collected("wcxb__0520", "fresh_pages_5")
+    cut = text.index("share smth") + len("share")
+    # a vowel-less string no word list knows, once; a known one in two places; a zx9q string
+    assert "rare_token" in _tag(tagger, text[:cut] + " xqzv" + text[cut:], lang)["poison_flags"]
+    second = text.index("nice to have one") + len("nice")
+    twice = text[:cut] + " mn" + text[cut:second] + " mn" + text[second:]
+    assert "rare_token" in _tag(tagger, twice, lang)["poison_flags"]
+    assert "rare_token" in _tag(tagger, text[:cut] + " kq7v" + text[cut:], lang)["poison_flags"]
+    # an article is no thread
+    assert not discussion_thread(_collected("wcxb__0013", "fresh_pages_5")[0])
