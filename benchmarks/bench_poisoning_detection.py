@@ -549,7 +549,8 @@ FRESH_SETS = {"fresh: package fixtures (86)": "fresh_pages.jsonl.gz", "fresh: WC
               "held out: AEB articles": "heldout_pages.jsonl.gz",
               "fresh: test caches (237)": "fresh_pages_3.jsonl.gz",
               "fresh: Mercury fixtures (110)": "fresh_pages_4.jsonl.gz",
-              "fresh: WCXB 2 (110)": "fresh_pages_5.jsonl.gz"}
+              "fresh: WCXB 2 (110)": "fresh_pages_5.jsonl.gz",
+              "fresh: WCXB 3 (60)": "fresh_pages_6.jsonl.gz"}
 
 
 def run_outside_attacks(tagger: PoisonTagger) -> None:

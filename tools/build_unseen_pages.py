@@ -38,13 +38,17 @@ PyPI serves them, the npm package by):
         newspaper4k-0.9.6.tar.gz trafilatura-1.1.0.tar.gz htmldate-1.3.2.tar.gz \
         article-parser-7.2.5.tgz chardet-5.2.0.tar.gz
 
-The fifth and sixth (tenth session): the Mercury parser's fixtures (only its 1.1.1 release ships
+The fifth and sixth sets (tenth session): the Mercury parser's fixtures (only its 1.1.1 release ships
 them), and a second sample of WCXB ground truth (ids 1-697 that are 1 or 4 modulo 12):
 
     npm pack @postlight/mercury-parser@1.1.1
     python tools/build_unseen_pages.py --out tests/data/poisoning/fresh_pages_4.jsonl.gz \
         postlight-mercury-parser-1.1.1.tgz
     python tools/build_unseen_pages.py --wcxb WCXB_DIR --out tests/data/poisoning/fresh_pages_5.jsonl.gz
+
+and the seventh, a third WCXB sample (ids 2-694 that are 10 modulo 12, 701-1499 that are 2):
+
+    python tools/build_unseen_pages.py --wcxb WCXB_DIR3 --out tests/data/poisoning/fresh_pages_6.jsonl.gz
 """
 
 from __future__ import annotations
@@ -71,7 +75,7 @@ OUT = DATA / "fresh_pages.jsonl.gz"
 OUT2 = DATA / "fresh_pages_2.jsonl.gz"
 HELDOUT = DATA / "heldout_pages.jsonl.gz"
 # sets collected after the first four, in order
-LATER_SETS = ["fresh_pages_3.jsonl.gz", "fresh_pages_4.jsonl.gz", "fresh_pages_5.jsonl.gz"]
+LATER_SETS = ["fresh_pages_3.jsonl.gz", "fresh_pages_4.jsonl.gz", "fresh_pages_5.jsonl.gz", "fresh_pages_6.jsonl.gz"]
 MAX_CHARS = 12_000
 MIN_CHARS = 300
 
