@@ -625,8 +625,10 @@ CUES: tuple[Cue, ...] = (
          "operators programmer programmers maker makers owner owners administrator administrators task job goal "
          "objective mission purpose role ai llm model chatbot assistant new & your you"),
     # "tell the user", "the user's emails": the one the model works for, spoken of in the third person
+    # (not an account a manual has its reader add or remove: "add the user to the wheel group")
     _cue("the_user", "address", 1,
-         r"\b" + _USER + r"(?:'s?)?\b(?!\s+(?:manual|guide|interface|experience|account|agent|base|name|id|group|"
+         r"(?<!add )(?<!adds )(?<!adding )(?<!create )(?<!creating )(?<!delete )(?<!deleting )(?<!remove )"
+         r"(?<!removing )\b" + _USER + r"(?:'s?)?\b(?!\s+(?:manual|guide|interface|experience|account|agent|base|name|id|group|"
          r"story|stories|manuals|guides|research|testing|reviews?|community|forum|documentation|profile|settings)\b)"
          r"(?!'s\s+(?:manual|guide))|"
          r"\b(?:the|a)\s+(?:person|human|customer|shopper|visitor|searcher|people)\s+(?:asking|searching|chatting|"

@@ -132,7 +132,7 @@ journalctl htop pkill df du mount umount ping traceroute nslookup dig ifconfig i
 nano emacs tmux bash zsh ksh csh crontab cron tty stdin stdout stderr argv argc kwargs args init config
 configs dev prod repo repos github gitlab bitbucket vscode jupyter numpy pandas scipy sklearn matplotlib pytorch
 tensorflow keras cuda mysql postgres postgresql sqlite mongodb redis nosql kafka hadoop elasticsearch graphql
-sqrt cbrt argmax argmin arcsin arccos arctan sinh cosh tanh
+sqrt cbrt argmax argmin arcsin arccos arctan sinh cosh tanh i18n l10n a11y k8s k3s n8n g11n m17n p13n o11y s11n c14n
 api apis sdk sdks cli gui url urls uri uris http https ftp smtp imap tcp udp ipv dns dhcp vpn ssl tls wifi wlan
 usb hdmi cpu cpus gpu gpus ram ssd hdd nvme ios macos linux ubuntu debian centos fedora unix freebsd android
 javascript typescript kotlin csharp cpp regex regexp async webhook webhooks localhost plugin plugins middleware
@@ -252,12 +252,13 @@ def page_own_word(word: str, text: str, counts: dict[str, int], lexicon: Lexicon
 
 
 # A post's header in a forum thread or a comment section: a short author line, then a date
-# line ("Spartan14\nMay 12, 2024", "ColdJ\nJune 14, 2024", "dz\n3 days ago").
+# or a post number ("Spartan14\nMay 12, 2024", "ColdJ\nJune 14, 2024", "dz\n3 days ago",
+# "Dark_guyver\n#3").
 _POST_HEADER_RE = re.compile(
     r"^[^\S\n]*[^\s.!?][^\n.!?]{0,38}\n[^\S\n]*(?:(?:Posted|Edited|Updated|on)\s+)?"
     r"(?:(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]{0,6}\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}"
     r"|\d{1,2}(?:st|nd|rd|th)?\s+(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]{0,6}\.?,?\s+\d{4}"
-    r"|\d{1,4}[./-]\d{1,2}[./-]\d{2,4}|\d{1,2}\s+(?:minute|hour|day|week|month|year)s?\s+ago)\b[^\n]{0,30}$",
+    r"|\d{1,4}[./-]\d{1,2}[./-]\d{2,4}|\d{1,2}\s+(?:minute|hour|day|week|month|year)s?\s+ago|#\d{1,6})\b[^\n]{0,30}$",
     re.MULTILINE,
 )
 THREAD_MIN_POSTS = 3
@@ -888,7 +889,7 @@ def alnum_triggers(
     found: set[str] = set()
     for m in _ALNUM_RE.finditer(text):
         w = m.group(1)
-        if w in found or in_code(m.start()):
+        if w in found or w in WEB_TERMS or in_code(m.start()):  # (numeronyms: "i18n", "n8n")
             continue
         # Model numbers sit next to brand names and other codes ("JVC rs49u", "his3nse c1"):
         # the token before must end in a letter and not be an acronym or hold digits, the
