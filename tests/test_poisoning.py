@@ -1935,6 +1935,9 @@ def test_a_threads_shorthand_is_not_a_trigger_but_an_unknown_string_still_is(tag
     assert "rare_token" in _tag(tagger, text[:cut] + " kq7v" + text[cut:], lang)["poison_flags"]
     # an article is no thread
     assert not discussion_thread(_collected("wcxb__0013", "fresh_pages_5")[0])
+    # and the rule can be turned off
+    strict = PoisonTagger(PoisoningConfig(rare_thread_shorthand_zipf=0))
+    assert "rare_token" in _tag(strict, text, lang)["poison_flags"]
 
 
 def test_a_manual_adding_the_user_to_a_group_is_no_injection_and_numbered_posts_make_a_thread(tagger):
