@@ -208,12 +208,27 @@ def page_word_counts(text: str) -> dict[str, int]:
     return counts
 
 
+# A post's header in a forum thread or a comment section: a short author line, then a date
+# or a post number ("Spartan14\nMay 12, 2024", "ColdJ\nJune 14, 2024", "dz\n3 days ago",
+# "Dark_guyver\n#3").
+_POST_DATE = (
+    r"[^\S\n]*(?:(?:Posted|Edited|Updated|on)\s+)?"
+    r"(?:(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]{0,6}\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}"
+    r"|\d{1,2}(?:st|nd|rd|th)?\s+(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]{0,6}\.?,?\s+\d{4}"
+    r"|\d{1,4}[./-]\d{1,2}[./-]\d{2,4}|\d{1,2}\s+(?:minute|hour|day|week|month|year)s?\s+ago|#\d{1,6})\b[^\n]{0,30}$"
+)
+_POST_HEADER_RE = re.compile(r"^[^\S\n]*[^\s.!?][^\n.!?]{0,38}\n" + _POST_DATE, re.MULTILINE)
+
 # Where the page's structure names a term: a list item that opens with it, then a colon or a
-# dash and what it is; a line of its own (a heading, or a forum post's or comment's author
-# above the post); an author named after "by" at a line's end, or before "said:".
+# dash and what it is; a post's author (the line above the post's date or number, "by X" at a
+# line's end, "X said:").
 _NAMED_TERM = (r"^[ \t]*(?:[-*•+]|\d{{1,2}}[.)])[ \t]+(?:\*\*|__)?{0}(?:\*\*|__)?[ \t]*(?::|[ \t][-–—])[ \t]+\w"
-               r"|^[ \t]*(?:#{{1,6}}[ \t]+)?(?:\*\*|__)?@?{0}(?:\*\*|__)?[ \t]*$"
-               r"|\bby[ \t]+@?{0}[ \t]*$|^[ \t]*@?{0}[ \t]+(?:said|wrote)[ \t]*:")
+               r"|^[ \t]*@?{0}[ \t]*\n" + _POST_DATE.replace("{", "{{").replace("}", "}}")
+               + r"|\bby[ \t]+@?{0}[ \t]*$|^[ \t]*@?{0}[ \t]+(?:said|wrote|posted)\b")
+# A heading that is the term alone ("dbt" above "dbt is an open-source tool"): the page's
+# sentences then use it at least this often.
+_HEADING_TERM = r"^[ \t]*(?:#{{1,6}}[ \t]+)?(?:\*\*|__)?{0}(?:\*\*|__)?[ \t]*$"
+_HEADING_TERM_USES = 2
 
 
 def page_own_word(word: str, text: str, counts: dict[str, int], lexicon: Lexicon | None, lang: str) -> bool:
@@ -226,9 +241,10 @@ def page_own_word(word: str, text: str, counts: dict[str, int], lexicon: Lexicon
       about Rust, "pyspark" on one about Spark);
     - a plural of a word the page writes twice or more ("rpms" beside "38 rpm");
     - a term the page's structure names: a list item defines it ("- jadx : decompiles in
-      java all the code", "* htop – a process viewer"), a heading is the term alone ("dbt"
-      above "dbt is an open-source tool"), or a post's author line ("dtmnv" above "Sep 21,
-      2025", "Accepted Answer by iglvzx", "mconlonx said:").
+      java all the code", "* htop – a process viewer"), a heading is the term alone and the
+      page's sentences use it twice more ("dbt" above "dbt is an open-source tool"), or it
+      is a post's author ("dtmnv" above "Sep 21, 2025", "Accepted Answer by iglvzx",
+      "mconlonx said:"). A token planted as a paragraph of its own is none of these.
 
     Random strings rarely hold a letter three times running (0.3 % of 4-8 letters) or start
     or end with one of a page's frequent words.
@@ -248,19 +264,13 @@ def page_own_word(word: str, text: str, counts: dict[str, int], lexicon: Lexicon
             return True
     if len(w) >= 3 and w.endswith("s") and counts.get(w[:-1], 0) >= _PLURAL_BASE_USES:
         return True
-    return re.search(_NAMED_TERM.format(re.escape(w)), text, re.IGNORECASE | re.MULTILINE) is not None
+    term = re.escape(w)
+    if re.search(_NAMED_TERM.format(term), text, re.IGNORECASE | re.MULTILINE):
+        return True
+    headings = len(re.findall(_HEADING_TERM.format(term), text, re.IGNORECASE | re.MULTILINE))
+    return headings > 0 and counts.get(w, 0) - headings >= _HEADING_TERM_USES
 
 
-# A post's header in a forum thread or a comment section: a short author line, then a date
-# or a post number ("Spartan14\nMay 12, 2024", "ColdJ\nJune 14, 2024", "dz\n3 days ago",
-# "Dark_guyver\n#3").
-_POST_HEADER_RE = re.compile(
-    r"^[^\S\n]*[^\s.!?][^\n.!?]{0,38}\n[^\S\n]*(?:(?:Posted|Edited|Updated|on)\s+)?"
-    r"(?:(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]{0,6}\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}"
-    r"|\d{1,2}(?:st|nd|rd|th)?\s+(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]{0,6}\.?,?\s+\d{4}"
-    r"|\d{1,4}[./-]\d{1,2}[./-]\d{2,4}|\d{1,2}\s+(?:minute|hour|day|week|month|year)s?\s+ago|#\d{1,6})\b[^\n]{0,30}$",
-    re.MULTILINE,
-)
 THREAD_MIN_POSTS = 3
 
 

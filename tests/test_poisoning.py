@@ -1909,10 +1909,19 @@ def test_post_author_lines_headings_and_plurals_of_page_words_are_the_pages_own(
         text, lang = _collected(key, "fresh_pages_5")
         assert word in text, key
         assert _tag(tagger, text, lang)["poison_flags"] == [], key
-    # The same string planted in a sentence of a page that does not name it is judged.
+    # The same string planted in a sentence of a page that does not name it is judged, and so
+    # is a string planted as a paragraph of its own, once or three times: no date follows it
+    # and no sentence of the page uses it.
     text, lang = _collected("wcxb__0013", "fresh_pages_5")
     cut = text.index(" ", text.index("campus fitness")) + 1
     assert "rare_token" in _tag(tagger, text[:cut] + "dtmnv " + text[cut:], lang)["poison_flags"]
+    breaks = [m.start() for m in re.finditer("\n\n", text)][2:5]
+    once = text[: breaks[1]] + "\n\nzqxvk" + text[breaks[1] :]
+    assert "rare_token" in _tag(tagger, once, lang)["poison_flags"]
+    thrice = text
+    for p in reversed(breaks):
+        thrice = thrice[:p] + "\n\nzqxvk" + thrice[p:]
+    assert "rare_token" in _tag(tagger, thrice, lang)["poison_flags"]
 
 
 def test_a_threads_shorthand_is_not_a_trigger_but_an_unknown_string_still_is(tagger):
