@@ -47,6 +47,7 @@ _CODE_CHARS_RE = re.compile(r"[{}\[\]();=<>\\|$]")
 _CODE_CHARS_NO_BARS_RE = re.compile(r"[{}\[\]();=<>\\$]")
 _MAX_CODE_CHAR_FRACTION = 0.06
 _DIGITS_RE = re.compile(r"\d+")
+_FORMAT_ROW_CHARS = 100
 # Command-line words: options ("--dex-file=/data/x.jar", "-Xmx512m") and absolute paths of two
 # parts or more ("/system/bin/dex2oat").
 _SHELL_WORD_RE = re.compile(r"(?<!\S)(?:--?[A-Za-z][\w.-]*(?:=\S*)?|/[\w.-]+/\S*)(?!\S)")
@@ -251,11 +252,12 @@ def analyse(
     if not segs:
         return f
     # --- gibberish: windows of words whose cost per character is far above fluent text
-    # Segments the page repeats (a schedule's "Pset 2 (due 10/04 at 11:59pm): PDF", a
-    # template's rows) are its own format, not a payload: random text does not repeat.
-    # They count as fluent text in a window and are never part of a run.
-    shapes = Counter(_DIGITS_RE.sub("0", x) for x, _ in scored)
-    repeated = [shapes[_DIGITS_RE.sub("0", x)] > 1 for x, _ in scored]
+    # Short segments the page repeats (a schedule's "Pset 2 (due 10/04 at 11:59pm): PDF", a
+    # template's rows) are its own format, not a payload: random text does not repeat, and a
+    # payload pasted twice is longer than a row. They count as fluent text in a window and are
+    # never part of a run.
+    shapes = Counter(_DIGITS_RE.sub("0", x) for x, _ in scored if len(x) <= _FORMAT_ROW_CHARS)
+    repeated = [len(x) <= _FORMAT_ROW_CHARS and shapes[_DIGITS_RE.sub("0", x)] > 1 for x, _ in scored]
     flat: list[tuple[int, int]] = [(si, wi) for si, s in enumerate(segs) for wi in range(len(s.words))]
     cost = [segs[si].cost[wi] for si, wi in flat]
     wcosts = [0.0 if repeated[si] else c for (si, _), c in zip(flat, cost)]

@@ -1894,6 +1894,12 @@ def test_css_entities_citation_keys_and_rdf_prefixes_are_not_prose(tagger):
         assert sample in text, key
         assert _tag(tagger, text, lang)["poison_flags"] == [], key
         assert "gibberish" in _tag(tagger, _with_payload(text, key), lang)["poison_flags"], key
+    # rows the page repeats are its format, but a payload pasted twice is still a payload
+    text, lang = _collected("wcxb__0424", "fresh_pages_5")
+    payload = "zqxv " + _gibberish(random.Random("twice"), 60)
+    cut = text.index("\n", len(text) // 2)
+    twice = text[:cut] + "\n\n" + payload + "\n\n" + text[cut:] + "\n\n" + payload
+    assert "gibberish" in _tag(tagger, twice, lang)["poison_flags"]
     assert code_like_line(".product .bg-contain {background-image: url(\"/media/a.webp?w=96&h=124\")}")
     assert code_like_line('{"name": "crawlsift", "version": 2}')
     assert not code_like_line("Textbooks write the set of even numbers as {2, 4, 6, ...}; we follow them here: "
