@@ -550,7 +550,8 @@ FRESH_SETS = {"fresh: package fixtures (86)": "fresh_pages.jsonl.gz", "fresh: WC
               "fresh: test caches (237)": "fresh_pages_3.jsonl.gz",
               "fresh: Mercury fixtures (110)": "fresh_pages_4.jsonl.gz",
               "fresh: WCXB 2 (110)": "fresh_pages_5.jsonl.gz",
-              "fresh: WCXB 3 (60)": "fresh_pages_6.jsonl.gz"}
+              "fresh: WCXB 3 (60)": "fresh_pages_6.jsonl.gz",
+              "fresh: WCXB 4 (104)": "fresh_pages_7.jsonl.gz"}
 
 
 def run_outside_attacks(tagger: PoisonTagger) -> None:

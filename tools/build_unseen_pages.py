@@ -49,6 +49,10 @@ them), and a second sample of WCXB ground truth (ids 1-697 that are 1 or 4 modul
 and the seventh, a third WCXB sample (ids 2-694 that are 10 modulo 12, 701-1499 that are 2):
 
     python tools/build_unseen_pages.py --wcxb WCXB_DIR3 --out tests/data/poisoning/fresh_pages_6.jsonl.gz
+
+and the eighth, a fourth sample (ids 1-697 that are 6 or 9 modulo 12):
+
+    python tools/build_unseen_pages.py --wcxb WCXB_DIR4 --out tests/data/poisoning/fresh_pages_7.jsonl.gz
 """
 
 from __future__ import annotations
@@ -75,7 +79,8 @@ OUT = DATA / "fresh_pages.jsonl.gz"
 OUT2 = DATA / "fresh_pages_2.jsonl.gz"
 HELDOUT = DATA / "heldout_pages.jsonl.gz"
 # sets collected after the first four, in order
-LATER_SETS = ["fresh_pages_3.jsonl.gz", "fresh_pages_4.jsonl.gz", "fresh_pages_5.jsonl.gz", "fresh_pages_6.jsonl.gz"]
+LATER_SETS = ["fresh_pages_3.jsonl.gz", "fresh_pages_4.jsonl.gz", "fresh_pages_5.jsonl.gz", "fresh_pages_6.jsonl.gz",
+              "fresh_pages_7.jsonl.gz"]
 MAX_CHARS = 12_000
 MIN_CHARS = 300
 
