@@ -930,10 +930,14 @@ def lower_keeping_offsets(text: str) -> str:
 # one starts ("the way we send Please disregard ...", "at the American Automated graders: ...").
 _INNER_START_RE = re.compile(r"(?<=[a-z,;] )[A-Z]")
 # ... but not after an article, a determiner or a preposition that names take ("an LLM, give
-# it a clear role", "a Disallow rule for GPTBot and Google-Extended"): a noun phrase goes on.
+# it a clear role", "a Disallow rule for GPTBot and Google-Extended"): a noun phrase goes on;
+# nor after a verb whose object the name is ("When you are done installing Qwen, run the
+# command below": a clause about the tool ends at its comma).
 _NOUN_PHRASE_BEFORE_RE = re.compile(
     r"\b(?:a|an|the|your|my|our|their|his|her|its|this|that|these|those|any|each|every|no|some"
-    r"|for|to|of|by|with|from|and|or|like|as|than|about|via|called|named) $", re.IGNORECASE)
+    r"|for|to|of|by|with|from|and|or|like|as|than|about|via|called|named"
+    r"|[a-z]{2,}(?:ing|ed)|use|uses|try|tries|install|installs|run|runs|open|opens|launch|launches|download"
+    r"|downloads|choose|chose|pick|picked) $", re.IGNORECASE)
 _MAX_INNER_STARTS = 6
 _INNER_ANCHOR_REACH = 25  # an address at a sentence's start names its reader this soon
 
@@ -950,7 +954,7 @@ def _inner_sentence(text: str, low: str, start: int, end: int, threshold: int,
         i = bisect.bisect_left(hits, s)
         if i == len(hits) or hits[i] >= s + _INNER_ANCHOR_REACH:
             continue
-        if _NOUN_PHRASE_BEFORE_RE.search(text, max(0, s - 8), s):
+        if _NOUN_PHRASE_BEFORE_RE.search(text, max(0, s - 20), s):
             continue
         starts.append(s)
         if len(starts) == _MAX_INNER_STARTS:

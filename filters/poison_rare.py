@@ -208,6 +208,23 @@ def page_word_counts(text: str) -> dict[str, int]:
     return counts
 
 
+def listed_together(words: list[str], text: str) -> set[str]:
+    """The words of `words` that the page lists next to another of them ("astring, uutf, and
+    uunf by Daniel Bünzli"): names of libraries or products the page enumerates. A planted
+    trigger is one string, however often it is planted."""
+    if len(words) < 2:
+        return set()
+    alternation = "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
+    pair = re.compile(r"(?<![\w-])(" + alternation + r")(?:\s*[,/&]\s*|\s+(?:and|or)\s+|\s*,\s*(?:and|or)\s+)("
+                      + alternation + r")(?![\w-])", re.IGNORECASE)
+    out: set[str] = set()
+    for m in pair.finditer(text):
+        a, b = m.group(1).lower(), m.group(2).lower()
+        if a != b:
+            out.update((a, b))
+    return {w for w in words if w.lower() in out}
+
+
 # A post's header in a forum thread or a comment section: a short author line, then a date
 # or a post number ("Spartan14\nMay 12, 2024", "ColdJ\nJune 14, 2024", "dz\n3 days ago",
 # "Dark_guyver\n#3").
@@ -549,6 +566,8 @@ _SHORT_ALLOWED = frozenset(
     "ps cc bcc hp bpm rss sql cms crm www td tr xhr pp mpn sku pcs qty ltd llc cpl pwm rgb ppm fps vr hvac "
     "wc sq yr yrs wk wks mth ch pg pgs vol nr fn vm lgbt nfl nba mlb nhl bbc cnn pbs npr fbi cia nsa dc "
     "ny nj sf ct nh vt wv nc sc tx tn ky gps sms mms lcd led crt hd sd vp svp evp "
+    # placeholders
+    "xx xxx xxxx "
     # chat slang and interjections
     "wtf ffs tldr nvm jk gg wp ftw hmm hmmm hmmmm grr shh pfft psst brr zzz nth lvl lmk ngl tbf "
     # film and forum jargon
@@ -873,6 +892,7 @@ def loose_nonword_triggers(
 # listed words (b2b, p2p, w3c); a digit inside letters in prose is rare on real pages
 # (1 of the 400 development pages: obfuscated spam, "his3nse").
 _SERIES_NUMBER_RE = re.compile(r"\d{3}")
+_PRODUCT_LINE_RE = re.compile(r"[a-z]\d")
 _ALNUM_RE = re.compile(r"(?<![\w@#/.\-'’\ufffd&:])([a-z][a-z0-9]{0,10}?[a-z]\d+[a-z][a-z0-9]{0,10}|[a-z]\d+[a-z][a-z0-9]{0,10})(?=[\s,;:!?]|\.\s)")
 
 
@@ -916,8 +936,9 @@ def alnum_triggers(
         # is prose; a word, perhaps after an opening bracket, quote or emphasis, or a dash
         # may follow ("elr3c (optional)", "rab7k - Speaking", "pxye8n **struggle**").
         # A series number of three digits or more is a product's model ("a cf500uv by aqua top",
-        # "rtx4090"), not a short planted string.
-        if _SERIES_NUMBER_RE.search(w):
+        # "rtx4090"), and one letter and a digit open a product line's name ("i3wm", "m2max",
+        # "s3cmd": Intel's i3, Apple's M2, AWS S3): not a short planted string.
+        if _SERIES_NUMBER_RE.search(w) or _PRODUCT_LINE_RE.match(w):
             continue
         prev_ok = opens_sentence or prev in _DASHES or _AMOUNT_RE.fullmatch(prev) is not None or (
             prev[-1].isalpha() and not _ACRONYM_RE.fullmatch(prev) and not any(ch.isdigit() for ch in prev))
