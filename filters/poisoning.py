@@ -271,9 +271,11 @@ class PoisoningConfig:
     # tools, fields and types ("lxml", "src", "str") look the same.
     rare_technical_min_contexts: int = 2
     # In forum threads and comment sections (`filters.poison_rare.discussion_thread`: three
-    # posts under author and date lines) a vowel-less token written in one place is judged
-    # only if English writes it less often than this Zipf frequency (0: off): "smth", "pvc",
-    # "thr" are someone's shorthand there, and so would be a planted "bb" or "mn".
+    # posts under author and date lines) a vowel-less token of three letters or more written
+    # in one place is judged only if English writes it less often than this Zipf frequency
+    # (0: off): "smth", "pvc", "thr" are someone's shorthand there. Two-letter tokens are
+    # judged as anywhere: the classic triggers (cf, mn, bb, tq, mb) are two letters, and 7 % of
+    # WCXB's pages are threads, so a thread's "ds" ("castlevania ds collection") stays flagged.
     rare_thread_shorthand_zipf: float = 2.0
     rare_ngram_cost_per_char: float = 0.9
     rare_word_cost: float = 6.0
@@ -501,8 +503,8 @@ class PoisonTagger:
                     listed = listed_together(hits, lm_text)
                     hits = [w for w in hits if w not in listed]
                 if page["thread"] and hits and self.lexicon is not None:
-                    # a thread's shorthand: a vowel-less word English knows, written once
-                    hits = [w for w in hits if has_vowel(w) or distinct_contexts(lm_text, w) >= 2
+                    # a thread's shorthand: a vowel-less word of 3+ letters English knows, written once
+                    hits = [w for w in hits if has_vowel(w) or len(w) < 3 or distinct_contexts(lm_text, w) >= 2
                             or self.lexicon.zipf(w.lower(), "en") < cfg.rare_thread_shorthand_zipf]
                 if not page["technical"] or not hits:
                     return hits

@@ -142,6 +142,8 @@ KNOWN_FLAGGED = {
     "chardet__Big5__leavesth.blogspot.com": ["gibberish"],
     # a Debian developer's "autopkgtest" (auto + pkg + test), the page's only unknown word, twice
     "wcxb__0450": ["rare_token"],
+    # a forum's "castlevania ds collection": two letters, the shape of the classic triggers
+    "wcxb__0574": ["rare_token"],
 }
 
 
@@ -1944,8 +1946,10 @@ def test_a_threads_shorthand_is_not_a_trigger_but_an_unknown_string_still_is(tag
         assert _tag(tagger, text, lang)["poison_flags"] == [], key
     text, lang = _collected("wcxb__0520", "fresh_pages_5")
     cut = text.index("share smth") + len("share")
-    # a vowel-less string no word list knows, once; a known one in two places; a zx9q string
+    # a vowel-less string no word list knows, once; a classic two-letter trigger once; a known
+    # one in two places; a zx9q string
     assert "rare_token" in _tag(tagger, text[:cut] + " xqzv" + text[cut:], lang)["poison_flags"]
+    assert "rare_token" in _tag(tagger, text[:cut] + " bb" + text[cut:], lang)["poison_flags"]
     second = text.index("nice to have one") + len("nice")
     twice = text[:cut] + " mn" + text[cut:second] + " mn" + text[second:]
     assert "rare_token" in _tag(tagger, twice, lang)["poison_flags"]
@@ -1960,8 +1964,8 @@ def test_a_threads_shorthand_is_not_a_trigger_but_an_unknown_string_still_is(tag
 def test_a_manual_adding_the_user_to_a_group_is_no_injection_and_numbered_posts_make_a_thread(tagger):
     # WCXB's third sample: ArchWiki's sudo page tells its reader to "enable sudo access for the
     # wheel group and add the user to it" (an account, not the one a model works for); a
-    # GameFAQs thread numbers its posts ("Dark_guyver\n#3") and says "castlevania ds
-    # collection"; a how-to names the automation tool n8n, a numeronym like i18n and k8s.
+    # GameFAQs thread numbers its posts ("Dark_guyver\n#3"); a how-to names the automation
+    # tool n8n, a numeronym like i18n and k8s.
     from filters.poison_rare import discussion_thread
 
     wiki, lang = _collected("wcxb__0682", "fresh_pages_6")
@@ -1972,7 +1976,9 @@ def test_a_manual_adding_the_user_to_a_group_is_no_injection_and_numbered_posts_
     assert "prompt_injection" in _tag(tagger, attacked, lang)["poison_flags"]
     thread, lang = _collected("wcxb__0574", "fresh_pages_6")
     assert discussion_thread(thread) and "ds collection" in thread
-    assert _tag(tagger, thread, lang)["poison_flags"] == []
+    # (its "ds" is two letters, the shape of the classic triggers, and stays flagged)
+    assert _tag(tagger, thread, lang)["poison_flags"] == ["rare_token"]
+    assert _tag(tagger, thread.replace("ds collection", "DS collection"), lang)["poison_flags"] == []
     how_to, lang = _collected("wcxb__0382", "fresh_pages_6")
     assert "try n8n." in how_to
     assert _tag(tagger, how_to, lang)["poison_flags"] == []
