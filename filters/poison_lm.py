@@ -67,7 +67,7 @@ def code_like_line(line: str, table_bars: bool = True) -> bool:
         return True
     if "{" in line and _BRACE_BLOCK_RE.search(line):
         return True
-    if "-" not in line and "/" not in line:
+    if " -" not in line and " /" not in line:  # (a line that is one option or path is not judged here)
         return False
     shell = len(_SHELL_WORD_RE.findall(line))
     return shell >= _MIN_SHELL_WORDS and shell >= _MIN_SHELL_FRACTION * len(line.split())
