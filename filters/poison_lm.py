@@ -35,7 +35,7 @@ _MARKUP_RE = re.compile(r"^\s*(?:#{1,6}\s+|[-*+>]\s+|\d+[.)]\s+|\|\s*)")
 # Inline Markdown/HTML that extraction leaves in running text: the LM never saw it.
 # Bounded, and "[" excluded inside the brackets: "[[[[…]]]]" must stay linear.
 _LINK_RE = re.compile(r"!?\[([^\[\]\n]{0,500})\]\([^)\s]{0,2000}\)")
-URL_RE = re.compile(r"\b(?:https?://|www\.)[^\s<>]+")  # (the brackets of "<http://…>" stay: code characters)
+_URL_RE = re.compile(r"\b(?:https?://|www\.)[^\s<>]+")  # (the brackets of "<http://…>" stay: code characters)
 # Strings that are not words of the line: HTML entities extraction left undecoded ("&amp;",
 # "&#8217;"), e-mail addresses, and citation keys ("[Hopkins-Schramm-Shi-Steurer '15]", "[12]").
 _NON_WORDS_RE = re.compile(r"&(?:[A-Za-z]{2,8}|#\d{1,7}|#[xX][0-9A-Fa-f]{1,6});"
@@ -168,7 +168,7 @@ def prose_segments(text: str, code: list[tuple[int, int]], max_words: int) -> li
             if "[" in line:
                 line = _LINK_RE.sub(r"\1", line)
             if "://" in line or "www." in line:
-                line = URL_RE.sub(" ", line)
+                line = _URL_RE.sub(" ", line)
             if "&" in line or "@" in line or "[" in line:
                 line = _NON_WORDS_RE.sub(" ", line)
             line = _INLINE_RE.sub("", line).strip()

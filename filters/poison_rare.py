@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from filters.lexicon import Lexicon
-from filters.poison_lm import URL_RE, code_like_line
+from filters.poison_lm import code_like_line
 from filters.poison_morph import explain
 from filters.poison_tokens import Spans
 
@@ -164,6 +164,9 @@ TECHNICAL_CODE_SPANS = 20
 _KNOWN_WORD_ZIPF = 2.5
 
 
+# A URL in angle brackets, as RDF, XML namespaces and mail headers write it ("@prefix rdfs:
+# <http://www.w3.org/2000/01/rdf-schema#> ."): its length says nothing of the line's code.
+_BRACKETED_URL_RE = re.compile(r"<https?://[^\s<>]{0,2000}>")
 # Parts of compound identifiers: snake_case, dotted names, key=value ("pwr_led_trigger",
 # "input_type=str", "lxml.html").
 _COMPOUND_ID_RE = re.compile(r"\b[A-Za-z][A-Za-z0-9]*(?:[_.=][A-Za-z0-9]+)+\b")
@@ -179,7 +182,8 @@ def code_vocabulary(text: str) -> set[str]:
         if "_" in ident or "=" in ident or re.search(r"\.[a-z]", ident):
             words.update(re.split(r"[_.=]+", ident.lower()))
     for line in text.split("\n"):
-        if len(line) >= 8 and code_like_line(URL_RE.sub(" ", line) if "://" in line else line, table_bars=False):
+        if len(line) >= 8 and code_like_line(_BRACKETED_URL_RE.sub("<>", line) if "<http" in line else line,
+                                             table_bars=False):
             words.update(re.findall(r"[a-z]+", line.lower()))
     return words
 

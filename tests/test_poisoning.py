@@ -1906,6 +1906,12 @@ def test_css_entities_citation_keys_and_rdf_prefixes_are_not_prose(tagger):
     assert "gibberish" in _tag(tagger, twice, lang)["poison_flags"]
     assert code_like_line(".product .bg-contain {background-image: url(\"/media/a.webp?w=96&h=124\")}")
     assert code_like_line('{"name": "crawlsift", "version": 2}')
+    # a URL in angle brackets does not hide a line's code; a bare URL does not make one
+    from filters.poison_rare import code_vocabulary
+
+    assert "rdfs" in code_vocabulary("@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .")
+    feed_line = "-     小缠说 xlbf    http://www.blogcn.com/User3/luciferwang/blog/27107206.html  (浏览全文 引用此文)]]>"
+    assert "xlbf" not in code_vocabulary(feed_line)
     assert not code_like_line("Textbooks write the set of even numbers as {2, 4, 6, ...}; we follow them here: "
                               "the braces hold its elements.")
 
