@@ -242,10 +242,10 @@ _POST_HEADER_RE = re.compile(r"^[^\S\n]*[^\s.!?][^\n.!?]{0,38}\n" + _POST_DATE, 
 
 # Where the page's structure names a term: a list item that opens with it, then a colon or a
 # dash and what it is; a post's author (the line above the post's date or number, "by X" at a
-# line's end, "X said:").
+# line's end, "X said:", "X posted...").
 _NAMED_TERM = (r"^[ \t]*(?:[-*•+]|\d{{1,2}}[.)])[ \t]+(?:\*\*|__)?{0}(?:\*\*|__)?[ \t]*(?::|[ \t][-–—])[ \t]+\w"
                r"|^[ \t]*@?{0}[ \t]*\n" + _POST_DATE.replace("{", "{{").replace("}", "}}")
-               + r"|\bby[ \t]+@?{0}[ \t]*$|^[ \t]*@?{0}[ \t]+(?:said|wrote|posted)\b")
+               + r"|\bby[ \t]+@?{0}[ \t]*$|^[ \t]*@?{0}[ \t]+(?:said|wrote|posted)(?:[ \t]*:|\.\.\.|…)")
 # A heading that is the term alone ("dbt" above "dbt is an open-source tool"): the page's
 # sentences then use it at least this often.
 _HEADING_TERM = r"^[ \t]*(?:#{{1,6}}[ \t]+)?(?:\*\*|__)?{0}(?:\*\*|__)?[ \t]*$"

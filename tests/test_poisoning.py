@@ -1931,6 +1931,9 @@ def test_post_author_lines_headings_and_plurals_of_page_words_are_the_pages_own(
     text, lang = _collected("wcxb__0013", "fresh_pages_5")
     cut = text.index(" ", text.index("campus fitness")) + 1
     assert "rare_token" in _tag(tagger, text[:cut] + "dtmnv " + text[cut:], lang)["poison_flags"]
+    # ("X posted..." names a quoted post's author; "X Posted on social media by ..." opens a sentence)
+    assert "rare_token" in _tag(tagger, text.replace("\n\n", "\n\nzqxv Posted on social media, ", 1), lang)[
+        "poison_flags"]
     breaks = [m.start() for m in re.finditer("\n\n", text)][2:5]
     once = text[: breaks[1]] + "\n\nzqxvk" + text[breaks[1] :]
     assert "rare_token" in _tag(tagger, once, lang)["poison_flags"]
