@@ -256,14 +256,18 @@ def analyse(
     # template's rows) are its own format, not a payload: random text does not repeat, and a
     # payload pasted twice is longer than a row. They count as fluent text in a window and are
     # never part of a run.
-    shapes = Counter(_DIGITS_RE.sub("0", x) for x, _ in scored if len(x) <= _FORMAT_ROW_CHARS)
-    repeated = [len(x) <= _FORMAT_ROW_CHARS and shapes[_DIGITS_RE.sub("0", x)] > 1 for x, _ in scored]
+    rows = [_DIGITS_RE.sub("0", x) if len(x) <= _FORMAT_ROW_CHARS else None for x, _ in scored]
+    shapes = Counter(r for r in rows if r is not None)
+    repeated = [r is not None and shapes[r] > 1 for r in rows]
     flat: list[tuple[int, int]] = [(si, wi) for si, s in enumerate(segs) for wi in range(len(s.words))]
     cost = [segs[si].cost[wi] for si, wi in flat]
-    wcosts = [0.0 if repeated[si] else c for (si, _), c in zip(flat, cost)]
     chars = [segs[si].chars[wi] for si, wi in flat]
     npieces = [b - a for s in segs for a, b in s.spans]
-    alpha = [segs[si].words[wi].isalpha() and not repeated[si] for si, wi in flat]
+    alpha = [w.isalpha() for s in segs for w in s.words]
+    wcosts = cost
+    if any(repeated):
+        wcosts = [0.0 if repeated[si] else c for (si, _), c in zip(flat, cost)]
+        alpha = [a and not repeated[si] for a, (si, _) in zip(alpha, flat)]
     f.scored_chars = sum(chars)
     gib = [False] * len(flat)
     lo = 0
