@@ -896,7 +896,7 @@ def loose_nonword_triggers(
 # listed words (b2b, p2p, w3c); a digit inside letters in prose is rare on real pages
 # (1 of the 400 development pages: obfuscated spam, "his3nse").
 _SERIES_NUMBER_RE = re.compile(r"\d{3}")
-_PRODUCT_LINE_RE = re.compile(r"[a-z]\d")
+_PRODUCT_LINE_RE = re.compile(r"[a-z]\d[a-z]{2,}$")
 _ALNUM_RE = re.compile(r"(?<![\w@#/.\-'’\ufffd&:])([a-z][a-z0-9]{0,10}?[a-z]\d+[a-z][a-z0-9]{0,10}|[a-z]\d+[a-z][a-z0-9]{0,10})(?=[\s,;:!?]|\.\s)")
 
 
@@ -940,8 +940,9 @@ def alnum_triggers(
         # is prose; a word, perhaps after an opening bracket, quote or emphasis, or a dash
         # may follow ("elr3c (optional)", "rab7k - Speaking", "pxye8n **struggle**").
         # A series number of three digits or more is a product's model ("a cf500uv by aqua top",
-        # "rtx4090"), and one letter and a digit open a product line's name ("i3wm", "m2max",
-        # "s3cmd": Intel's i3, Apple's M2, AWS S3): not a short planted string.
+        # "rtx4090"), and one letter and a digit open a product line's name, a word follows
+        # ("i3wm", "m2max", "s3cmd": Intel's i3, Apple's M2, AWS S3): not a short planted
+        # string ("x7k2" alternates letters and digits and is judged).
         if _SERIES_NUMBER_RE.search(w) or _PRODUCT_LINE_RE.match(w):
             continue
         prev_ok = opens_sentence or prev in _DASHES or _AMOUNT_RE.fullmatch(prev) is not None or (
