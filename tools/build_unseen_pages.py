@@ -53,6 +53,10 @@ and the seventh, a third WCXB sample (ids 2-694 that are 10 modulo 12, 701-1499 
 and the eighth, a fourth sample (ids 1-697 that are 6 or 9 modulo 12):
 
     python tools/build_unseen_pages.py --wcxb WCXB_DIR4 --out tests/data/poisoning/fresh_pages_7.jsonl.gz
+
+and the ninth, a fifth sample (ids 3-699 that are 0 or 3 modulo 12):
+
+    python tools/build_unseen_pages.py --wcxb WCXB_DIR5 --out tests/data/poisoning/fresh_pages_8.jsonl.gz
 """
 
 from __future__ import annotations
@@ -80,7 +84,7 @@ OUT2 = DATA / "fresh_pages_2.jsonl.gz"
 HELDOUT = DATA / "heldout_pages.jsonl.gz"
 # sets collected after the first four, in order
 LATER_SETS = ["fresh_pages_3.jsonl.gz", "fresh_pages_4.jsonl.gz", "fresh_pages_5.jsonl.gz", "fresh_pages_6.jsonl.gz",
-              "fresh_pages_7.jsonl.gz"]
+              "fresh_pages_7.jsonl.gz", "fresh_pages_8.jsonl.gz"]
 MAX_CHARS = 12_000
 MIN_CHARS = 300
 
