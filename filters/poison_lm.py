@@ -53,6 +53,9 @@ _FORMAT_ROW_CHARS = 100
 _SHELL_WORD_RE = re.compile(r"(?<!\S)(?:--?[A-Za-z][\w.-]*(?:=\S*)?|/[\w.-]+/\S*)(?!\S)")
 _MIN_SHELL_WORDS = 4
 _MIN_SHELL_FRACTION = 0.2
+_MIN_SHORT_COMMAND_FRACTION = 0.4  # a short command: "sudo mkdir -p /mnt/root_backup"
+_QUOTED_KEY_RE = re.compile(r"""['"][\w.-]{1,40}['"]\s*:\s""")
+_MIN_QUOTED_KEYS = 3
 # A block of properties in braces: a CSS rule or a JSON object ("{background-image: url(…)}").
 _BRACE_BLOCK_RE = re.compile(r"\{[^{}:\n]{0,400}:[^{}\n]{0,400}\}")
 
@@ -67,10 +70,14 @@ def code_like_line(line: str, table_bars: bool = True) -> bool:
         return True
     if "{" in line and _BRACE_BLOCK_RE.search(line):
         return True
+    if ("'" in line or '"' in line) and len(_QUOTED_KEY_RE.findall(line)) >= _MIN_QUOTED_KEYS:
+        return True  # a dict or JSON object's items without its braces ("'server': 'apache', 'age': '12',")
     if " -" not in line and " /" not in line:  # (a line that is one option or path is not judged here)
         return False
     shell = len(_SHELL_WORD_RE.findall(line))
-    return shell >= _MIN_SHELL_WORDS and shell >= _MIN_SHELL_FRACTION * len(line.split())
+    words = len(line.split())
+    return (shell >= _MIN_SHELL_WORDS and shell >= _MIN_SHELL_FRACTION * words) or (
+        shell >= 2 and shell >= _MIN_SHORT_COMMAND_FRACTION * words)
 
 
 class Scorer(Protocol):
@@ -174,8 +181,8 @@ def prose_segments(text: str, code: list[tuple[int, int]], max_words: int) -> li
             line = _INLINE_RE.sub("", line).strip()
             if len(line) < 2 or not _WORD_CHARS_RE.search(line):
                 continue
-            if code_like_line(line):
-                continue  # script/JSON residue outside fences: not prose, not a payload
+            if code_like_line(line) or line.count("\t") >= 2:
+                continue  # script/JSON residue outside fences, a tab-separated table row: not prose, not a payload
             for sent in _SEG_SPLIT_RE.split(line):
                 words = sent.split()
                 for i in range(0, len(words), max_words):

@@ -610,7 +610,10 @@ def _scan_homoglyphs(text: str, f: UnicodeFindings) -> None:
         if n_ascii:
             # Latin and a lookalike script in one token: either side is disguised. Units and
             # maths symbols (μm, Δx, xα) are short tokens with a Greek letter at an edge.
-            if scripts == {"GREEK"} and (len(w) <= 2 or (w[0] in "μΜ" and n_look == 1) or _GENE_NAME_RE.fullmatch(w)):
+            # A capital operator opening an identifier is a sum, product or difference
+            # ("Σtoken_count_i", "Δtime").
+            if scripts == {"GREEK"} and (len(w) <= 2 or (w[0] in "μΜ" and n_look == 1) or _GENE_NAME_RE.fullmatch(w)
+                                         or (w[0] in "ΣΔΠ" and n_look == 0 and n_other_foreign == 1)):
                 continue
             if len(scripts) == 1 and _joined_words(w, next(iter(scripts))):
                 continue

@@ -144,28 +144,33 @@ KNOWN_FLAGGED = {
     "wcxb__0450": ["rare_token"],
     # a forum's "castlevania ds collection": two letters, the shape of the classic triggers
     "wcxb__0574": ["rare_token"],
+    # the fifth WCXB sample's shell session as plain text ("tar czf", "dpkg"), and a dump of
+    # HTTP headers read as a payload: measured once at the session's end, not yet fixed
+    "wcxb__0567": ["rare_token"],
+    "wcxb__0663": ["gibberish"],
 }
 
 
 def test_collected_clean_page_sets_stay_unflagged(tagger):
-    # 1,293 real pages from outside the fixture pages: the 400 development pages, the package
+    # 1,403 real pages from outside the fixture pages: the 400 development pages, the package
     # fixtures, the WCXB and article-extraction-benchmark pages the corpus left out, the
     # package test caches of the ninth session, and the tenth session's Mercury fixtures and
-    # second, third and fourth WCXB samples. Each set was measured once before any rule changed for it; this
+    # second to fifth WCXB samples. Each set was measured once before any rule changed for it; this
     # pins that no change brings their false positives back.
     import gzip
     import json
 
     flagged, n = {}, 0
     for name in ("eval_pages", "fresh_pages", "fresh_pages_2", "heldout_pages", "fresh_pages_3", "fresh_pages_4",
-                 "fresh_pages_5", "fresh_pages_6", "fresh_pages_7"):
+                 "fresh_pages_5", "fresh_pages_6", "fresh_pages_7",
+                 "fresh_pages_8"):
         with gzip.open(DATA / f"{name}.jsonl.gz", "rt", encoding="utf-8") as fh:
             for page in map(json.loads, fh):
                 n += 1
                 d = _tag(tagger, page["text"], page["lang"])
                 if d["poison_flags"]:
                     flagged[page["key"]] = d["poison_flags"]
-    assert n == 1293
+    assert n == 1403
     assert {k: v for k, v in flagged.items() if KNOWN_FLAGGED.get(k) != v} == {}
 
 
@@ -2015,3 +2020,18 @@ def test_a_tool_named_after_a_verb_libraries_listed_together_and_product_lines_a
     assert _tag(tagger, forum, lang)["poison_flags"] == []
     planted = forum.replace("with all the respect", "with all the kq7v respect", 1)
     assert "rare_token" in _tag(tagger, planted, lang)["poison_flags"]
+
+
+def test_tab_separated_tables_and_sum_signs_are_not_attacks(tagger):
+    # WCXB's fifth sample, measured once with the final code of the tenth session: a
+    # shopping list as a tab-separated table ("unsalted peanuts\t150g\t300g\t450g") read as a
+    # payload, and "batch by Σtoken_count_i" read as a homoglyph.
+    table, lang = _collected("wcxb__0096", "fresh_pages_8")
+    assert "\t" in table
+    assert _tag(tagger, table, lang)["poison_flags"] == []
+    assert "gibberish" in _tag(tagger, _with_payload(table, "table"), lang)["poison_flags"]
+    sums, lang = _collected("wcxb__0444", "fresh_pages_8")
+    assert "Σtoken_count_i" in sums
+    assert _tag(tagger, sums, lang)["poison_flags"] == []
+    # a Greek lookalike inside a word is still one
+    assert "homoglyph" in _tag(tagger, sums.replace("batch", "b\u03b1tch", 1), lang)["poison_flags"]
