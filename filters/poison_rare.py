@@ -570,7 +570,7 @@ _SHORT_ALLOWED = frozenset(
     "ps cc bcc hp bpm rss sql cms crm www td tr xhr pp mpn sku pcs qty ltd llc cpl pwm rgb ppm fps vr hvac "
     "wc sq yr yrs wk wks mth ch pg pgs vol nr fn vm lgbt nfl nba mlb nhl bbc cnn pbs npr fbi cia nsa dc "
     "ny nj sf ct nh vt wv nc sc tx tn ky gps sms mms lcd led crt hd sd vp svp evp "
-    # placeholders
+    # filler that writers type for an unknown name or number ("the year of the desktop in xx?")
     "xx xxx xxxx "
     # chat slang and interjections
     "wtf ffs tldr nvm jk gg wp ftw hmm hmmm hmmmm grr shh pfft psst brr zzz nth lvl lmk ngl tbf "

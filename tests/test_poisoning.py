@@ -2030,6 +2030,14 @@ def test_tab_separated_tables_and_sum_signs_are_not_attacks(tagger):
     assert "\t" in table
     assert _tag(tagger, table, lang)["poison_flags"] == []
     assert "gibberish" in _tag(tagger, _with_payload(table, "table"), lang)["poison_flags"]
+    from filters.poison_lm import code_like_line
+
+    # a dict's items without braces and a short shell command are code lines; prose quoting
+    # two words, or naming one option, is not
+    assert code_like_line("'server': 'apache', 'age': '12', 'vary': 'accept-encoding,cookie',")
+    assert code_like_line("sudo mkdir -p /mnt/root_backup")
+    assert not code_like_line("The sign said 'open': we walked in, and 'closed': we left after an hour or so.")
+    assert not code_like_line("Run the installer with -p if you want the old behaviour back on older machines.")
     sums, lang = _collected("wcxb__0444", "fresh_pages_8")
     assert "Σtoken_count_i" in sums
     assert _tag(tagger, sums, lang)["poison_flags"] == []
