@@ -243,12 +243,13 @@ _POST_HEADER_RE = re.compile(r"^[^\S\n]*[^\s.!?][^\n.!?]{0,38}\n" + _POST_DATE, 
 # Where the page's structure names a term: a list item that opens with it, then a colon or a
 # dash and what it is; a post's author (the line above the post's date or number, "by X" at a
 # line's end, "X said:", "X posted...").
-_NAMED_TERM = (r"^[ \t]*(?:[-*•+]|\d{{1,2}}[.)])[ \t]+(?:\*\*|__)?{0}(?:\*\*|__)?[ \t]*(?::|[ \t][-–—])[ \t]+\w"
-               r"|^[ \t]*@?{0}[ \t]*\n" + _POST_DATE.replace("{", "{{").replace("}", "}}")
-               + r"|\bby[ \t]+@?{0}[ \t]*$|^[ \t]*@?{0}[ \t]+(?:said|wrote|posted)(?:[ \t]*:|\.\.\.|…)")
+# (TERM stands for the escaped token.)
+_NAMED_TERM = (r"^[ \t]*(?:[-*•+]|\d{1,2}[.)])[ \t]+(?:\*\*|__)?TERM(?:\*\*|__)?[ \t]*(?::|[ \t][-–—])[ \t]+\w"
+               r"|^[ \t]*@?TERM[ \t]*\n" + _POST_DATE
+               + r"|\bby[ \t]+@?TERM[ \t]*$|^[ \t]*@?TERM[ \t]+(?:said|wrote|posted)(?:[ \t]*:|\.\.\.|…)")
 # A heading that is the term alone ("dbt" above "dbt is an open-source tool"): the page's
 # sentences then use it at least this often.
-_HEADING_TERM = r"^[ \t]*(?:#{{1,6}}[ \t]+)?(?:\*\*|__)?{0}(?:\*\*|__)?[ \t]*$"
+_HEADING_TERM = r"^[ \t]*(?:#{1,6}[ \t]+)?(?:\*\*|__)?TERM(?:\*\*|__)?[ \t]*$"
 _HEADING_TERM_USES = 2
 
 
@@ -286,9 +287,9 @@ def page_own_word(word: str, text: str, counts: dict[str, int], lexicon: Lexicon
     if len(w) >= 3 and w.endswith("s") and counts.get(w[:-1], 0) >= _PLURAL_BASE_USES:
         return True
     term = re.escape(w)
-    if re.search(_NAMED_TERM.format(term), text, re.IGNORECASE | re.MULTILINE):
+    if re.search(_NAMED_TERM.replace("TERM", term), text, re.IGNORECASE | re.MULTILINE):
         return True
-    headings = len(re.findall(_HEADING_TERM.format(term), text, re.IGNORECASE | re.MULTILINE))
+    headings = len(re.findall(_HEADING_TERM.replace("TERM", term), text, re.IGNORECASE | re.MULTILINE))
     return headings > 0 and counts.get(w, 0) - headings >= _HEADING_TERM_USES
 
 

@@ -499,9 +499,8 @@ class PoisonTagger:
                     page["thread"] = cfg.rare_thread_shorthand_zipf > 0 and discussion_thread(lm_text)
                 hits = [w for w in hits if w.lower() not in page["code_words"]
                         and not page_own_word(w, lm_text, page["counts"], self.lexicon, lang or "en")]
-                if len(hits) >= 2:
-                    listed = listed_together(hits, lm_text)
-                    hits = [w for w in hits if w not in listed]
+                listed = listed_together(hits, lm_text)
+                hits = [w for w in hits if w not in listed]
                 if page["thread"] and hits and self.lexicon is not None:
                     # a thread's shorthand: a vowel-less word of 3+ letters English knows, written once
                     hits = [w for w in hits if has_vowel(w) or len(w) < 3 or distinct_contexts(lm_text, w) >= 2
