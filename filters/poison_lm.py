@@ -54,7 +54,20 @@ _SHELL_WORD_RE = re.compile(r"(?<!\S)(?:--?[A-Za-z][\w.-]*(?:=\S*)?|/[\w.-]+/\S*
 _MIN_SHELL_WORDS = 4
 _MIN_SHELL_FRACTION = 0.2
 _MIN_SHORT_COMMAND_FRACTION = 0.4  # a short command: "sudo mkdir -p /mnt/root_backup"
-_QUOTED_KEY_RE = re.compile(r"""['"][\w.-]{1,40}['"]\s*:\s""")
+# A shell command typed as its own line: a lower-case command (after "sudo" or a prompt) and
+# at most one sub-command, then an option ("dpkg --get-selections | grep -v deinstall",
+# "apt-get -y update", "dpkg -i *.deb"); or "sudo" and a command ("sudo tar czf /b.tgz \\").
+_COMMAND_LINE_RE = re.compile(r"(?:[$#]\s+)?(?:sudo\s+[a-z][\w.+-]*(?:\s|$)"
+                              r"|[a-z][\w.+-]*(?:\s+[a-z][\w.+-]*)?\s+--?[A-Za-z][\w-]*(?:=\S+)?(?:\s|$))")
+_MAX_COMMAND_LINE_CHARS = 200
+# A sentence break inside the line: running text, not a command
+_INNER_SENTENCE_RE = re.compile(r"[a-z][.!?] [A-Z]")
+# A printed dict or list (a REPL's output) wrapped over lines: opens with a bracket and a quote,
+# ends with the closing bracket within 20 lines.
+_LITERAL_OPEN_RE = re.compile(r"\s*[{\[]\s*['\"]")
+_LITERAL_CLOSE_RE = re.compile(r"[}\]]\s*,?\s*$")
+_MAX_LITERAL_LINES = 20
+_QUOTED_KEY_RE = re.compile(r"""['"][\w.-]{1,40}['"]\s*:(?:\s|$)""")
 _MIN_QUOTED_KEYS = 3
 # A block of properties in braces: a CSS rule or a JSON object ("{background-image: url(…)}").
 _BRACE_BLOCK_RE = re.compile(r"\{[^{}:\n]{0,400}:[^{}\n]{0,400}\}")
@@ -63,7 +76,8 @@ _BRACE_BLOCK_RE = re.compile(r"\{[^{}:\n]{0,400}:[^{}\n]{0,400}\}")
 def code_like_line(line: str, table_bars: bool = True) -> bool:
     """More than 6 % of the line's characters are code characters: script or JSON residue,
     or code written as plain text ("name: str = Field ( frozen = True )"); a CSS rule or JSON
-    object; or a command line or log line, a fifth of whose words are options and paths.
+    object; or a command line or log line, a fifth of whose words are options and paths, or
+    that opens with a command and its option.
     With `table_bars` False a Markdown table row's bars do not count (a table is not code)."""
     chars = _CODE_CHARS_RE if table_bars else _CODE_CHARS_NO_BARS_RE
     if len(chars.findall(line)) > _MAX_CODE_CHAR_FRACTION * len(line):
@@ -72,6 +86,9 @@ def code_like_line(line: str, table_bars: bool = True) -> bool:
         return True
     if ("'" in line or '"' in line) and len(_QUOTED_KEY_RE.findall(line)) >= _MIN_QUOTED_KEYS:
         return True  # a dict or JSON object's items without its braces ("'server': 'apache', 'age': '12',")
+    if (len(line) <= _MAX_COMMAND_LINE_CHARS and _COMMAND_LINE_RE.match(line)
+            and not _INNER_SENTENCE_RE.search(line)):
+        return True
     if " -" not in line and " /" not in line:  # (a line that is one option or path is not judged here)
         return False
     shell = len(_SHELL_WORD_RE.findall(line))
@@ -170,7 +187,11 @@ def prose_segments(text: str, code: list[tuple[int, int]], max_words: int) -> li
         pos = e
     pieces.append(text[pos:])
     for chunk in pieces:
+        literal_left = 0  # lines left of a printed dict or list wrapped over several lines
         for line in chunk.split("\n"):
+            if literal_left or _LITERAL_OPEN_RE.match(line):
+                literal_left = 0 if _LITERAL_CLOSE_RE.search(line) else (literal_left or _MAX_LITERAL_LINES) - 1
+                continue  # ("{'content-length': '56170', 'x-cache':" ... "MISS from cp1010:80'}")
             line = _MARKUP_RE.sub("", line)
             if "[" in line:
                 line = _LINK_RE.sub(r"\1", line)

@@ -144,10 +144,6 @@ KNOWN_FLAGGED = {
     "wcxb__0450": ["rare_token"],
     # a forum's "castlevania ds collection": two letters, the shape of the classic triggers
     "wcxb__0574": ["rare_token"],
-    # the fifth WCXB sample's shell session as plain text ("tar czf", "dpkg"), and a dump of
-    # HTTP headers read as a payload: measured once at the session's end, not yet fixed
-    "wcxb__0567": ["rare_token"],
-    "wcxb__0663": ["gibberish"],
 }
 
 
@@ -2043,3 +2039,36 @@ def test_tab_separated_tables_and_sum_signs_are_not_attacks(tagger):
     assert _tag(tagger, sums, lang)["poison_flags"] == []
     # a Greek lookalike inside a word is still one
     assert "homoglyph" in _tag(tagger, sums.replace("batch", "b\u03b1tch", 1), lang)["poison_flags"]
+
+
+def test_typed_shell_commands_and_wrapped_printed_dicts_are_not_prose(tagger):
+    # The fifth WCXB sample's last two false positives, fixed in the eleventh session: an
+    # Ubuntu answer types its shell session as plain lines ("sudo tar czf /backup.tar.gz \\",
+    # "dpkg --get-selections | grep -v deinstall > ubuntu-files"), and Requests' manual prints
+    # a dict of HTTP headers wrapped over eight lines ("{'content-length': '56170', ...").
+    from filters.poison_lm import code_like_line, prose_segments
+
+    shell, lang = _collected("wcxb__0567", "fresh_pages_8")
+    assert "sudo tar czf /backup.tar.gz" in shell
+    assert _tag(tagger, shell, lang)["poison_flags"] == []
+    for line in ("sudo tar czf /backup.tar.gz \\", "dpkg --get-selections | grep -v deinstall > ubuntu-files",
+                 "apt-get -y update", "dpkg -i *.deb", "$ git log --oneline"):
+        assert code_like_line(line), line
+    # prose that opens with a lower-case word and later names an option stays prose
+    for line in ("words ending in -ing are gerunds, and we count them.", "sudo is the tool. Run it with -v here",
+                 "Run it with the -v flag when the build fails on an older machine."):
+        assert not code_like_line(line), line
+    # a trigger planted in the page's prose is still one
+    planted = shell.replace("The actual backup takes a while", "The actual tq backup takes a tq while", 1)
+    planted = planted.replace("is the most reliable", "is the tq most reliable", 1)
+    assert "rare_token" in _tag(tagger, planted, lang)["poison_flags"]
+
+    headers, lang = _collected("wcxb__0663", "fresh_pages_8")
+    assert "{'content-length': '56170'" in headers
+    assert _tag(tagger, headers, lang)["poison_flags"] == []
+    wrapped = "Intro line of prose here.\n{'a': '1', 'b':\n'two', 'c': 'x y z'}\nBack to prose after it."
+    assert prose_segments(wrapped, [], 40) == ["Intro line of prose here.", "Back to prose after it."]
+    # a payload after the printed dict is still read
+    cut = headers.index("However, if we want to get the headers")
+    assert "gibberish" in _tag(tagger, headers[:cut] + "zqxv " + _gibberish(random.Random("hdr"), 60) + "\n"
+                                + headers[cut:], lang)["poison_flags"]
