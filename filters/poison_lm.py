@@ -341,6 +341,7 @@ def analyse(
                 head = _payload_start(cost, chars, npieces, k, e + 1, th)
                 run_words = [segs[si].words[wi] for si, wi in flat[head : e + 1]]
                 if not _is_placeholder(run_words) and not _is_name_list(_run_raw_words(scored, flat[head : e + 1])) \
+                        and not _is_item_list(segs, flat[head : e + 1]) \
                         and not _is_foreign_language(" ".join(run_words), th):
                     runs.append((head, e + 1))
                     f.gibberish_runs += 1
@@ -541,6 +542,24 @@ def _is_name_list(words: list[str], min_capitalised: float = 0.5) -> bool:
     words = [w.lstrip("(\"'“‘[*_") for w in words]
     words = [w for w in words if any(ch.isalpha() for ch in w)]
     return len(words) >= 10 and sum(w[:1].isupper() for w in words) >= min_capitalised * len(words)
+
+
+_ITEM_LIST_MIN_ITEMS = 8
+_ITEM_MAX_WORDS = 3
+_ITEM_LIST_MIN_SHARE = 0.8
+
+
+def _is_item_list(segs: list[_Segment], run: list[tuple[int, int]]) -> bool:
+    """True when the run is a list of short items, one per line: a sponsors' or contributors'
+    list of handles ("- kpp", "- 0x7CFE", "- joshtriplett", "- djc"), a glossary's terms.
+    Each item is a name, not a sentence; a payload is a run of words on a line of its own, and
+    most of the run's words are the payload's.
+    (A payload typed one word per line would pass: a known limit.)"""
+    items = {si for si, _ in run}
+    if len(items) < _ITEM_LIST_MIN_ITEMS:
+        return False
+    in_short = sum(len(segs[si].words) <= _ITEM_MAX_WORDS for si, _ in run)
+    return in_short >= _ITEM_LIST_MIN_SHARE * len(run)  # (most of the run's words, not just of its items)
 
 
 def _payload_start(

@@ -201,6 +201,7 @@ _ELONGATION_RE = re.compile(r"([^\W\d_])\1{2,}")
 # A page word that names the page's subject: written this often on its own.
 _STEM_MIN_USES = 3
 _PLURAL_BASE_USES = 2
+_ACRONYM_STEM_CHARS = 3  # "gcc" of "gccrs": a stem this short counts only as an acronym in capitals
 _STEM_MIN_CHARS = 4
 
 
@@ -212,18 +213,37 @@ def page_word_counts(text: str) -> dict[str, int]:
     return counts
 
 
+_TYPO_MIN_CHARS = 5
+_TYPO_WORD_ZIPF = 4.5
+_LETTERS = "abcdefghijklmnopqrstuvwxyz"
+
+
+def dropped_letter(word: str, lexicon: Lexicon, lang: str = "en") -> bool:
+    """A common English word with one letter dropped ("I hghly recommend"): a typo, not a
+    planted string. Of 3,000 random strings of 4-8 letters none is one; shorter words are
+    left out (too many common words are one letter from a 3-4 letter string)."""
+    w = word.lower()
+    if len(w) < _TYPO_MIN_CHARS or not w.isascii() or not w.isalpha() or not lexicon.available(lang):
+        return False
+    candidates = sorted({w[:i] + c + w[i:] for i in range(len(w) + 1) for c in _LETTERS})
+    return any(z >= _TYPO_WORD_ZIPF for z in lexicon.zipf_many(candidates, lang))
+
+
 def listed_together(words: list[str], text: str) -> set[str]:
     """The words of `words` that the page lists next to another of them ("astring, uutf, and
-    uunf by Daniel Bünzli"): names of libraries or products the page enumerates. A planted
-    trigger is one string, however often it is planted."""
+    uunf by Daniel Bünzli") or that span a path ("only one path from svr to fft"): names of
+    libraries, products or nodes the page enumerates. A planted trigger is one string, however
+    often it is planted."""
     if len(words) < 2:
         return set()
     alternation = "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
     pair = re.compile(r"(?<![\w-])(" + alternation + r")(?:\s*[,/&]\s*|\s+(?:and|or)\s+|\s*,\s*(?:and|or)\s+)("
-                      + alternation + r")(?![\w-])", re.IGNORECASE)
+                      + alternation + r")(?![\w-])"
+                      r"|\bfrom\s+(" + alternation + r")\s+(?:to|through|via)\s+(" + alternation + r")(?![\w-])",
+                      re.IGNORECASE)
     out: set[str] = set()
     for m in pair.finditer(text):
-        a, b = m.group(1).lower(), m.group(2).lower()
+        a, b = (m.group(1) or m.group(3)).lower(), (m.group(2) or m.group(4)).lower()
         if a != b:
             out.update((a, b))
     return {w for w in words if w.lower() in out}
@@ -240,13 +260,18 @@ _POST_DATE = (
 )
 _POST_HEADER_RE = re.compile(r"^[^\S\n]*[^\s.!?][^\n.!?]{0,38}\n" + _POST_DATE, re.MULTILINE)
 
+# What a named tool or product is ("a tool like dbt", "libraries such as sqlx", "an app called Zxq").
+_KIND_OF_NAME = (r"(?:tool|library|libraries|package|app|application|framework|language|format|command|program|"
+                 r"service|platform|software|utility|utilities|plugin|plug-in|extension|module|crate|gem|engine|"
+                 r"database|editor|compiler|client|server|product|brand|company|companies|project|device|model)s?")
 # Where the page's structure names a term: a list item that opens with it, then a colon or a
 # dash and what it is; a post's author (the line above the post's date or number, "by X" at a
 # line's end, "X said:", "X posted...").
 # (TERM stands for the escaped token.)
 _NAMED_TERM = (r"^[ \t]*(?:[-*•+]|\d{1,2}[.)])[ \t]+(?:\*\*|__)?TERM(?:\*\*|__)?[ \t]*(?::|[ \t][-–—])[ \t]+\w"
                r"|^[ \t]*@?TERM[ \t]*\n" + _POST_DATE
-               + r"|\bby[ \t]+@?TERM[ \t]*$|^[ \t]*@?TERM[ \t]+(?:said|wrote|posted)(?:[ \t]*:|\.\.\.|…)")
+               + r"|\bby[ \t]+@?TERM[ \t]*$|^[ \t]*@?TERM[ \t]+(?:said|wrote|posted)(?:[ \t]*:|\.\.\.|…)"
+               r"|\b" + _KIND_OF_NAME + r"[ \t]+(?:like|such[ \t]+as|called|named)[ \t]+TERM\b")
 # A heading that is the term alone ("dbt" above "dbt is an open-source tool"): the page's
 # sentences then use it at least this often.
 _HEADING_TERM = r"^[ \t]*(?:#{1,6}[ \t]+)?(?:\*\*|__)?TERM(?:\*\*|__)?[ \t]*$"
@@ -266,7 +291,12 @@ def page_own_word(word: str, text: str, counts: dict[str, int], lexicon: Lexicon
       java all the code", "* htop – a process viewer"), a heading is the term alone and the
       page's sentences use it twice more ("dbt" above "dbt is an open-source tool"), or it
       is a post's author ("dtmnv" above "Sep 21, 2025", "Accepted Answer by iglvzx",
-      "mconlonx said:"). A token planted as a paragraph of its own is none of these.
+      "mconlonx said:"), or the kind of thing it is comes before it ("a tool like dbt");
+    - a part of one of the page's URLs ("github.com/DATA-DOG/go-sqlmock": "sqlmock"), or a
+      whole item of a list of short items (a sponsors' list of handles);
+    - a name built on an acronym the page writes in capitals at least three times ("gccrs"
+      on a page about GCC).
+    A token planted as a paragraph of its own is none of these.
 
     Random strings rarely hold a letter three times running (0.3 % of 4-8 letters) or start
     or end with one of a page's frequent words.
@@ -286,11 +316,45 @@ def page_own_word(word: str, text: str, counts: dict[str, int], lexicon: Lexicon
             return True
     if len(w) >= 3 and w.endswith("s") and counts.get(w[:-1], 0) >= _PLURAL_BASE_USES:
         return True
+    if ("://" in text or "www." in text) and re.search(
+            r"(?:https?://|www\.)[^\s<>()\"']{0,300}?(?<![^\W\d_])" + re.escape(w) + r"(?![^\W\d_])", text, re.IGNORECASE):
+        return True
+    if len(w) >= _ACRONYM_STEM_CHARS + 2:
+        for stem in {w[:_ACRONYM_STEM_CHARS], w[-_ACRONYM_STEM_CHARS:]}:
+            if counts.get(stem, 0) >= _STEM_MIN_USES and len(re.findall(
+                    r"(?<!\w)" + re.escape(stem.upper()) + r"(?!\w)", text)) >= _STEM_MIN_USES:
+                return True
     term = re.escape(w)
     if re.search(_NAMED_TERM.replace("TERM", term), text, re.IGNORECASE | re.MULTILINE):
         return True
+    if _listed_item(w, text):
+        return True
     headings = len(re.findall(_HEADING_TERM.replace("TERM", term), text, re.IGNORECASE | re.MULTILINE))
     return headings > 0 and counts.get(w, 0) - headings >= _HEADING_TERM_USES
+
+
+# A list of short items, one per line ("- kpp", "- joshtriplett", "- Jonas Platte"): names.
+_SHORT_ITEM_RE = re.compile(r"[ \t]*[-*•+][ \t]+\S+(?:[ \t]+\S+){0,2}[ \t]*")
+_ITEM_LIST_MIN_ITEMS = 5
+
+
+def _listed_item(word: str, text: str) -> bool:
+    """The token is a whole item of a list of at least five short items (a sponsors' list of
+    handles, a list of packages): the page enumerates names. A planted token stands in
+    running text."""
+    lines = text.split("\n")
+    item = re.compile(r"[ \t]*[-*•+][ \t]+" + re.escape(word) + r"[ \t]*", re.IGNORECASE)
+    for i, line in enumerate(lines):
+        if not item.fullmatch(line):
+            continue
+        lo = hi = i
+        while lo > 0 and _SHORT_ITEM_RE.fullmatch(lines[lo - 1]):
+            lo -= 1
+        while hi + 1 < len(lines) and _SHORT_ITEM_RE.fullmatch(lines[hi + 1]):
+            hi += 1
+        if hi - lo + 1 >= _ITEM_LIST_MIN_ITEMS:
+            return True
+    return False
 
 
 THREAD_MIN_POSTS = 3
@@ -576,7 +640,9 @@ _SHORT_ALLOWED = frozenset(
     # chat slang and interjections
     "wtf ffs tldr nvm jk gg wp ftw hmm hmmm hmmmm grr shh pfft psst brr zzz nth lvl lmk ngl tbf "
     # film and forum jargon
-    "fx sfx vfx msm".split()
+    "fx sfx vfx msm "
+    # clothing and bed sizes ("twin xl bed frame")
+    "xs xl xxl xxxl".split()
 )
 # A vowel-less token English writes at least ten times per million words ("fl", "tx",
 # "idk", "hr", "pr") is a common abbreviation: a working trigger has to be rare in clean

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from filters.poison_evasion import rewrite_evasions
 from filters.poison_injection import _NOT_A_PERSON, _NOT_REFUSED, injection_sentences, lower_keeping_offsets, score_sentence
 from filters.poison_injection_model import InjectionModel
+from filters.poison_lm import code_like_line
 
 # --- patterns ------------------------------------------------------------------------
 
@@ -258,6 +259,9 @@ pod namespace cluster node service index item list data json query size count am
 enter return esc escape tab ctrl alt shift space del delete backspace home end pgup pgdn ins up down left right
 cr lf eof eol nul null note warning tip info todo fixme example snip snipped redacted censored deleted removed
 edit update spoiler quote rant sarcasm sigh grin snark humor placeholder insert here
+label labels argument arguments attribute attributes expression expressions reference alias event events resource
+resources provider module function method class object variable var property prop element selector content
+setting settings condition interpreter executable instance role policy rule group
 """.split())
 _INJECTION_TALK_RE = re.compile(
     r"\b(?:prompt[\s-]+injections?|injection\s+attacks?|jailbreak(?:s|ing)?|red[\s-]team(?:ing|ers)?|"
@@ -449,6 +453,9 @@ def scan_tokens(text: str, code: list[tuple[int, int]] | None = None, injection_
             elif tok[0] == "<" and not _placeholder(tok):
                 f.special += 1  # <SUDO>, <TRIGGER>: a made-up control token, not a placeholder
                 f.weak_strings.add(tok)
+            elif tok[0] == "<" and (text[s - 1 : s] in "\"'" and text[e : e + 1] in "\"'" and s > 0 and e < len(text)
+                                    or code_like_line(line)):
+                f.special_discussed += 1  # a placeholder in code written as text: resource "<TYPE>" "<LABEL>"
             else:
                 f.special_weak += 1
                 f.weak_strings.add(tok)

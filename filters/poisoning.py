@@ -57,6 +57,7 @@ from filters.poison_rare import (
     code_vocabulary,
     discussion_thread,
     distinct_contexts,
+    dropped_letter,
     foreign_nonword_triggers,
     has_vowel,
     kenlm_word_cost,
@@ -498,7 +499,8 @@ class PoisonTagger:
                     page["counts"] = page_word_counts(lm_text)
                     page["thread"] = cfg.rare_thread_shorthand_zipf > 0 and discussion_thread(lm_text)
                 hits = [w for w in hits if w.lower() not in page["code_words"]
-                        and not page_own_word(w, lm_text, page["counts"], self.lexicon, lang or "en")]
+                        and not page_own_word(w, lm_text, page["counts"], self.lexicon, lang or "en")
+                        and not (self.lexicon is not None and dropped_letter(w, self.lexicon, lang or "en"))]
                 listed = listed_together(hits, lm_text)
                 hits = [w for w in hits if w not in listed]
                 if page["thread"] and hits and self.lexicon is not None:
@@ -561,6 +563,8 @@ class PoisonTagger:
                         lm_text, lm_code, unknown, self.lexicon, self.charlm, self.word_cost, self.rare_th,
                         cfg.rare_lone_unknown_score, cfg.rare_lone_unknown_max_occurrences, _in_language(lang), lang,
                     )
+            if lone_hits:
+                lone_hits = planted(lone_hits)  # (a URL's or a page name's part is the page's own too)
             if rare_hits or (cfg.rare_lone_unknown_flag_min_contexts > 0 and any(
                     distinct_contexts(lm_text, w) >= cfg.rare_lone_unknown_flag_min_contexts for w in lone_hits)):
                 flags.add("rare_token")

@@ -144,29 +144,33 @@ KNOWN_FLAGGED = {
     "wcxb__0450": ["rare_token"],
     # a forum's "castlevania ds collection": two letters, the shape of the classic triggers
     "wcxb__0574": ["rare_token"],
+    # the sixth WCXB sample (eleventh session): "m68k" (an architecture) five times on a page
+    # about a compiler, and a forum user's name on a line of its own above each post, without dates
+    "wcxb__0389": ["rare_token"],
+    "wcxb__0557": ["rare_token"],
 }
 
 
 def test_collected_clean_page_sets_stay_unflagged(tagger):
-    # 1,403 real pages from outside the fixture pages: the 400 development pages, the package
+    # 1,516 real pages from outside the fixture pages: the 400 development pages, the package
     # fixtures, the WCXB and article-extraction-benchmark pages the corpus left out, the
-    # package test caches of the ninth session, and the tenth session's Mercury fixtures and
-    # second to fifth WCXB samples. Each set was measured once before any rule changed for it; this
-    # pins that no change brings their false positives back.
+    # package test caches of the ninth session, the tenth session's Mercury fixtures and
+    # second to fifth WCXB samples, and the eleventh session's sixth WCXB sample. Each set was
+    # measured once before any rule changed for it; this pins that no change brings their false
+    # positives back.
     import gzip
     import json
 
     flagged, n = {}, 0
     for name in ("eval_pages", "fresh_pages", "fresh_pages_2", "heldout_pages", "fresh_pages_3", "fresh_pages_4",
-                 "fresh_pages_5", "fresh_pages_6", "fresh_pages_7",
-                 "fresh_pages_8"):
+                 "fresh_pages_5", "fresh_pages_6", "fresh_pages_7", "fresh_pages_8", "fresh_pages_9"):
         with gzip.open(DATA / f"{name}.jsonl.gz", "rt", encoding="utf-8") as fh:
             for page in map(json.loads, fh):
                 n += 1
                 d = _tag(tagger, page["text"], page["lang"])
                 if d["poison_flags"]:
                     flagged[page["key"]] = d["poison_flags"]
-    assert n == 1403
+    assert n == 1516
     assert {k: v for k, v in flagged.items() if KNOWN_FLAGGED.get(k) != v} == {}
 
 
@@ -2073,3 +2077,67 @@ def test_typed_shell_commands_and_wrapped_printed_dicts_are_not_prose(tagger):
     cut = headers.index("However, if we want to get the headers")
     assert "gibberish" in _tag(tagger, headers[:cut] + "zqxv " + _gibberish(random.Random("hdr"), 60) + "\n"
                                 + headers[cut:], lang)["poison_flags"]
+
+
+def test_pages_name_tools_nodes_sizes_urls_and_acronyms_of_their_own(tagger):
+    # WCXB's sixth sample, measured once with the code of 62eb30f: vowel-less names the page
+    # explains ("a tool like dbt", a graph's nodes "from svr to fft", "twin xl bed frame"),
+    # a library named in a URL and then in prose ("go-sqlmock" ... "sqlmock"), a project built
+    # on the page's acronym ("gccrs" on a page about GCC) and a typo ("I hghly recommend").
+    from filters.lexicon import Lexicon
+    from filters.poison_rare import dropped_letter, listed_together, page_own_word, page_word_counts
+
+    cases = {"wcxb__0314": "a tool like dbt", "wcxb__0398": "from svr to fft", "wcxb__0653": "twin xl bed frame",
+             "wcxb__0446": "github.com/DATA-DOG/go-sqlmock", "wcxb__0494": "gccrs vs GCC backend",
+             "wcxb__0506": "I hghly recommend"}
+    for key, snippet in cases.items():
+        text, lang = _collected(key, "fresh_pages_9")
+        assert snippet in text, key
+        assert _tag(tagger, text, lang)["poison_flags"] == [], key
+        # a classic trigger planted twice in the same page is still found (technical pages, such
+        # as the Go and GCC ones, need a vowel-less token in two places)
+        planted = re.sub(r"(?<=[a-z]) (?=[a-z]{4,} [a-z])", " tq ", text, count=2)
+        assert "rare_token" in _tag(tagger, planted, lang)["poison_flags"], key
+
+    text, _ = _collected("wcxb__0314", "fresh_pages_9")
+    assert page_own_word("dbt", text, page_word_counts(text), None, "en")
+    assert not page_own_word("dbt", "We like dbt a lot and use it daily.", {}, None, "en")
+    graph, _ = _collected("wcxb__0398", "fresh_pages_9")
+    assert listed_together(["fft", "svr"], graph) == {"fft", "svr"}
+    assert listed_together(["fft", "svr"], "We went from home to fft, then later svr ran home.") == set()
+    gcc, _ = _collected("wcxb__0494", "fresh_pages_9")
+    assert page_own_word("gccrs", gcc, page_word_counts(gcc), None, "en")
+    no_acronym = gcc.replace("GCC", "the compiler")
+    assert not page_own_word("gccrs", no_acronym, page_word_counts(no_acronym), None, "en")
+    sqlmock, _ = _collected("wcxb__0446", "fresh_pages_9")
+    assert page_own_word("sqlmock", sqlmock, page_word_counts(sqlmock), None, "en")
+    assert not page_own_word("qzvlorp", sqlmock, page_word_counts(sqlmock), None, "en")
+
+    lexicon = Lexicon()
+    assert dropped_letter("hghly", lexicon) and dropped_letter("recomend", lexicon)
+    assert not dropped_letter("wizgriz", lexicon) and not dropped_letter("hgh", lexicon)
+    rng = random.Random("typos")
+    strings = ["".join(rng.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(rng.randint(4, 8))) for _ in range(500)]
+    assert sum(dropped_letter(w, lexicon) for w in strings) <= 2  # random strings are almost never typos
+
+
+def test_lists_of_handles_and_documentation_placeholders_are_not_attacks(tagger):
+    # A sponsors' list of GitHub handles ("- kpp", "- 0x7CFE", "- joshtriplett") read as a
+    # payload, and Terraform's reference written as plain lines (resource "<TYPE>" "<LABEL>")
+    # read as control tokens: WCXB's sixth sample.
+    sponsors, lang = _collected("wcxb__0389", "fresh_pages_9")
+    assert "\n- joshtriplett\n- djc\n" in sponsors
+    assert "gibberish" not in _tag(tagger, sponsors, lang)["poison_flags"]
+    assert "gibberish" in _tag(tagger, _with_payload(sponsors, "sponsors"), lang)["poison_flags"]
+    # a payload at the list's end is still one
+    end = sponsors.index("- joshtriplett")
+    assert "gibberish" in _tag(tagger, sponsors[:end] + "- zqxv " + _gibberish(random.Random("s"), 60) + "\n"
+                                + sponsors[end:], lang)["poison_flags"]
+
+    docs, lang = _collected("wcxb__0686", "fresh_pages_9")
+    assert 'resource "<TYPE>" "<LABEL>"' in docs
+    assert _tag(tagger, docs, lang)["poison_flags"] == []
+    cut = docs.index("Specification")
+    for token in ("<SUDO>", "<|im_start|>"):
+        attacked = docs[:cut] + f"Read this first {token} and then the rest.\n" + docs[cut:]
+        assert "special_token" in _tag(tagger, attacked, lang)["poison_flags"], token
