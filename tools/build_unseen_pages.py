@@ -61,6 +61,10 @@ and the ninth, a fifth sample (ids 3-699 that are 0 or 3 modulo 12):
 and the tenth, a sixth sample (ids 2-698 that are 2 or 5 modulo 12; eleventh session):
 
     python tools/build_unseen_pages.py --wcxb WCXB_DIR6 --out tests/data/poisoning/fresh_pages_9.jsonl.gz
+
+and the eleventh, a seventh sample (ids 8-695 that are 8 or 11 modulo 12):
+
+    python tools/build_unseen_pages.py --wcxb WCXB_DIR7 --out tests/data/poisoning/fresh_pages_10.jsonl.gz
 """
 
 from __future__ import annotations
@@ -88,7 +92,8 @@ OUT2 = DATA / "fresh_pages_2.jsonl.gz"
 HELDOUT = DATA / "heldout_pages.jsonl.gz"
 # sets collected after the first four, in order
 LATER_SETS = ["fresh_pages_3.jsonl.gz", "fresh_pages_4.jsonl.gz", "fresh_pages_5.jsonl.gz", "fresh_pages_6.jsonl.gz",
-              "fresh_pages_7.jsonl.gz", "fresh_pages_8.jsonl.gz", "fresh_pages_9.jsonl.gz"]
+              "fresh_pages_7.jsonl.gz", "fresh_pages_8.jsonl.gz", "fresh_pages_9.jsonl.gz",
+              "fresh_pages_10.jsonl.gz"]
 MAX_CHARS = 12_000
 MIN_CHARS = 300
 
