@@ -73,6 +73,19 @@ _MIN_QUOTED_KEYS = 3
 _BRACE_BLOCK_RE = re.compile(r"\{[^{}:\n]{0,400}:[^{}\n]{0,400}\}")
 
 
+# A line that lists names between commas: an ingredients list ("salvia hispanica (chia seed)
+# organic supercritical CO2 extract**, aleurite moluccans (kukui) nut oil*, ..."), a tag line.
+_LIST_MIN_COMMAS = 8
+_LIST_ITEM_MAX_WORDS = 6
+
+
+def _comma_list(line: str) -> bool:
+    """Eight commas or more, items of six words or fewer on average, no sentence break."""
+    if line.count(",") < _LIST_MIN_COMMAS:
+        return False
+    return len(line.split()) <= _LIST_ITEM_MAX_WORDS * (line.count(",") + 1) and not _INNER_SENTENCE_RE.search(line)
+
+
 def code_like_line(line: str, table_bars: bool = True) -> bool:
     """More than 6 % of the line's characters are code characters: script or JSON residue,
     or code written as plain text ("name: str = Field ( frozen = True )"); a CSS rule or JSON
@@ -202,8 +215,9 @@ def prose_segments(text: str, code: list[tuple[int, int]], max_words: int) -> li
             line = _INLINE_RE.sub("", line).strip()
             if len(line) < 2 or not _WORD_CHARS_RE.search(line):
                 continue
-            if code_like_line(line) or line.count("\t") >= 2:
-                continue  # script/JSON residue outside fences, a tab-separated table row: not prose, not a payload
+            if code_like_line(line) or line.count("\t") >= 2 or _comma_list(line):
+                continue  # script/JSON residue outside fences, a tab-separated table row, an ingredients
+                # list: not prose, not a payload
             for sent in _SEG_SPLIT_RE.split(line):
                 words = sent.split()
                 for i in range(0, len(words), max_words):

@@ -167,9 +167,9 @@ _KNOWN_WORD_ZIPF = 2.5
 # A URL in angle brackets, as RDF, XML namespaces and mail headers write it ("@prefix rdfs:
 # <http://www.w3.org/2000/01/rdf-schema#> ."): its length says nothing of the line's code.
 _BRACKETED_URL_RE = re.compile(r"<https?://[^\s<>]{0,2000}>")
-# Parts of compound identifiers: snake_case, dotted names, key=value ("pwr_led_trigger",
-# "input_type=str", "lxml.html").
-_COMPOUND_ID_RE = re.compile(r"\b[A-Za-z][A-Za-z0-9]*(?:[_.=][A-Za-z0-9]+)+\b")
+# Parts of compound identifiers: snake_case, dotted names, key=value, paths ("pwr_led_trigger",
+# "input_type=str", "lxml.html", "std::ops::Try").
+_COMPOUND_ID_RE = re.compile(r"\b[A-Za-z][A-Za-z0-9]*(?:(?:[_.=]|::)[A-Za-z0-9]+)+\b")
 
 
 def code_vocabulary(text: str) -> set[str]:
@@ -179,8 +179,8 @@ def code_vocabulary(text: str) -> set[str]:
     words: set[str] = set()
     for m in _COMPOUND_ID_RE.finditer(text):
         ident = m.group()
-        if "_" in ident or "=" in ident or re.search(r"\.[a-z]", ident):
-            words.update(re.split(r"[_.=]+", ident.lower()))
+        if "_" in ident or "=" in ident or "::" in ident or re.search(r"\.[a-z]", ident):
+            words.update(re.split(r"[_.=:]+", ident.lower()))
     for line in text.split("\n"):
         if len(line) >= 8 and code_like_line(_BRACKETED_URL_RE.sub("<>", line) if "<http" in line else line,
                                              table_bars=False):
@@ -201,6 +201,7 @@ _ELONGATION_RE = re.compile(r"([^\W\d_])\1{2,}")
 # A page word that names the page's subject: written this often on its own.
 _STEM_MIN_USES = 3
 _PLURAL_BASE_USES = 2
+_URL_PART_MIN_CHARS = 4  # (URLs hold many short parts: "/en/", "/mb/", "?id=cf")
 _ACRONYM_STEM_CHARS = 3  # "gcc" of "gccrs": a stem this short counts only as an acronym in capitals
 _STEM_MIN_CHARS = 4
 
@@ -260,7 +261,7 @@ _POST_DATE = (
 )
 _POST_HEADER_RE = re.compile(r"^[^\S\n]*[^\s.!?][^\n.!?]{0,38}\n" + _POST_DATE, re.MULTILINE)
 
-# What a named tool or product is ("a tool like dbt", "libraries such as sqlx", "an app called Zxq").
+# Kinds of named things ("a tool like dbt", "libraries such as sqlx", "an app called Zxq").
 _KIND_OF_NAME = (r"(?:tool|library|libraries|package|app|application|framework|language|format|command|program|"
                  r"service|platform|software|utility|utilities|plugin|plug-in|extension|module|crate|gem|engine|"
                  r"database|editor|compiler|client|server|product|brand|company|companies|project|device|model)s?")
@@ -270,8 +271,12 @@ _KIND_OF_NAME = (r"(?:tool|library|libraries|package|app|application|framework|l
 # (TERM stands for the escaped token.)
 _NAMED_TERM = (r"^[ \t]*(?:[-*•+]|\d{1,2}[.)])[ \t]+(?:\*\*|__)?TERM(?:\*\*|__)?[ \t]*(?::|[ \t][-–—])[ \t]+\w"
                r"|^[ \t]*@?TERM[ \t]*\n" + _POST_DATE
-               + r"|\bby[ \t]+@?TERM[ \t]*$|^[ \t]*@?TERM[ \t]+(?:said|wrote|posted)(?:[ \t]*:|\.\.\.|…)"
-               r"|\b" + _KIND_OF_NAME + r"[ \t]+(?:like|such[ \t]+as|called|named)[ \t]+TERM\b")
+               + r"|\bby[ \t]+@?TERM[ \t]*$|^[ \t]*@?TERM[ \t]+(?:said|wrote|posted)(?:[ \t]*:|\.\.\.|…)")
+# ... or what it is, in running text: the kind of thing before it ("a tool like dbt"), or a
+# source that ends the clause ("according to gcmap."). Common phrases that a token planted
+# between words can follow, so these name the term only where the page writes it nowhere else.
+_INTRODUCED_TERM = (r"\b" + _KIND_OF_NAME + r"[ \t]+(?:like|such[ \t]+as|called|named)[ \t]+TERM\b"
+                    r"|\baccording[ \t]+to[ \t]+TERM(?=[.,;:!?)])")
 # A heading that is the term alone ("dbt" above "dbt is an open-source tool"): the page's
 # sentences then use it at least this often.
 _HEADING_TERM = r"^[ \t]*(?:#{1,6}[ \t]+)?(?:\*\*|__)?TERM(?:\*\*|__)?[ \t]*$"
@@ -291,7 +296,8 @@ def page_own_word(word: str, text: str, counts: dict[str, int], lexicon: Lexicon
       java all the code", "* htop – a process viewer"), a heading is the term alone and the
       page's sentences use it twice more ("dbt" above "dbt is an open-source tool"), or it
       is a post's author ("dtmnv" above "Sep 21, 2025", "Accepted Answer by iglvzx",
-      "mconlonx said:"), or the kind of thing it is comes before it ("a tool like dbt");
+      "mconlonx said:"); or, where the page writes it only there, the kind of thing it is
+      comes before it ("a tool like dbt") or it is a source ("according to gcmap");
     - a part of one of the page's URLs ("github.com/DATA-DOG/go-sqlmock": "sqlmock"), or a
       whole item of a list of short items (a sponsors' list of handles);
     - a name built on an acronym the page writes in capitals at least three times ("gccrs"
@@ -316,7 +322,7 @@ def page_own_word(word: str, text: str, counts: dict[str, int], lexicon: Lexicon
             return True
     if len(w) >= 3 and w.endswith("s") and counts.get(w[:-1], 0) >= _PLURAL_BASE_USES:
         return True
-    if ("://" in text or "www." in text) and re.search(
+    if len(w) >= _URL_PART_MIN_CHARS and ("://" in text or "www." in text) and re.search(
             r"(?:https?://|www\.)[^\s<>()\"']{0,300}?(?<![^\W\d_])" + re.escape(w) + r"(?![^\W\d_])", text, re.IGNORECASE):
         return True
     if len(w) >= _ACRONYM_STEM_CHARS + 2:
@@ -326,6 +332,9 @@ def page_own_word(word: str, text: str, counts: dict[str, int], lexicon: Lexicon
                 return True
     term = re.escape(w)
     if re.search(_NAMED_TERM.replace("TERM", term), text, re.IGNORECASE | re.MULTILINE):
+        return True
+    introduced = len(re.findall(_INTRODUCED_TERM.replace("TERM", term), text, re.IGNORECASE))
+    if introduced and introduced == counts.get(w, 0):
         return True
     if _listed_item(w, text):
         return True
@@ -638,7 +647,7 @@ _SHORT_ALLOWED = frozenset(
     # filler that writers type for an unknown name or number ("the year of the desktop in xx?")
     "xx xxx xxxx "
     # chat slang and interjections
-    "wtf ffs tldr nvm jk gg wp ftw hmm hmmm hmmmm grr shh pfft psst brr zzz nth lvl lmk ngl tbf "
+    "wtf ffs tldr nvm jk gg wp ftw hmm hmmm hmmmm grr shh pfft psst brr zzz nth lvl lmk ngl tbf smth sth smb "
     # film and forum jargon
     "fx sfx vfx msm "
     # clothing and bed sizes ("twin xl bed frame")
@@ -964,6 +973,8 @@ def loose_nonword_triggers(
 # (1 of the 400 development pages: obfuscated spam, "his3nse").
 _SERIES_NUMBER_RE = re.compile(r"\d{3}")
 _PRODUCT_LINE_RE = re.compile(r"[a-z]\d[a-z]{2,}$")
+# A model number of two digits or more in the plural: "two Hyundai i10s", "the B52s".
+_MODEL_PLURAL_RE = re.compile(r"[a-z]{1,2}\d{2,}s$")
 _ALNUM_RE = re.compile(r"(?<![\w@#/.\-'’\ufffd&:])([a-z][a-z0-9]{0,10}?[a-z]\d+[a-z][a-z0-9]{0,10}|[a-z]\d+[a-z][a-z0-9]{0,10})(?=[\s,;:!?]|\.\s)")
 
 
@@ -1010,7 +1021,7 @@ def alnum_triggers(
         # "rtx4090"), and one letter and a digit open a product line's name, a word follows
         # ("i3wm", "m2max", "s3cmd": Intel's i3, Apple's M2, AWS S3): not a short planted
         # string ("x7k2" alternates letters and digits and is judged).
-        if _SERIES_NUMBER_RE.search(w) or _PRODUCT_LINE_RE.match(w):
+        if _SERIES_NUMBER_RE.search(w) or _PRODUCT_LINE_RE.match(w) or _MODEL_PLURAL_RE.fullmatch(w):
             continue
         prev_ok = opens_sentence or prev in _DASHES or _AMOUNT_RE.fullmatch(prev) is not None or (
             prev[-1].isalpha() and not _ACRONYM_RE.fullmatch(prev) and not any(ch.isdigit() for ch in prev))

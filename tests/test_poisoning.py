@@ -148,14 +148,16 @@ KNOWN_FLAGGED = {
     # about a compiler, and a forum user's name on a line of its own above each post, without dates
     "wcxb__0389": ["rare_token"],
     "wcxb__0557": ["rare_token"],
+    # the seventh (eleventh session): a blogger's friend "xyzeva", named once in running text
+    "wcxb__0404": ["rare_token"],
 }
 
 
 def test_collected_clean_page_sets_stay_unflagged(tagger):
-    # 1,516 real pages from outside the fixture pages: the 400 development pages, the package
+    # 1,621 real pages from outside the fixture pages: the 400 development pages, the package
     # fixtures, the WCXB and article-extraction-benchmark pages the corpus left out, the
     # package test caches of the ninth session, the tenth session's Mercury fixtures and
-    # second to fifth WCXB samples, and the eleventh session's sixth WCXB sample. Each set was
+    # second to fifth WCXB samples, and the eleventh session's sixth and seventh. Each set was
     # measured once before any rule changed for it; this pins that no change brings their false
     # positives back.
     import gzip
@@ -163,14 +165,15 @@ def test_collected_clean_page_sets_stay_unflagged(tagger):
 
     flagged, n = {}, 0
     for name in ("eval_pages", "fresh_pages", "fresh_pages_2", "heldout_pages", "fresh_pages_3", "fresh_pages_4",
-                 "fresh_pages_5", "fresh_pages_6", "fresh_pages_7", "fresh_pages_8", "fresh_pages_9"):
+                 "fresh_pages_5", "fresh_pages_6", "fresh_pages_7", "fresh_pages_8", "fresh_pages_9",
+                 "fresh_pages_10"):
         with gzip.open(DATA / f"{name}.jsonl.gz", "rt", encoding="utf-8") as fh:
             for page in map(json.loads, fh):
                 n += 1
                 d = _tag(tagger, page["text"], page["lang"])
                 if d["poison_flags"]:
                     flagged[page["key"]] = d["poison_flags"]
-    assert n == 1516
+    assert n == 1621
     assert {k: v for k, v in flagged.items() if KNOWN_FLAGGED.get(k) != v} == {}
 
 
@@ -1973,7 +1976,9 @@ def test_a_threads_shorthand_is_not_a_trigger_but_an_unknown_string_still_is(tag
     assert not discussion_thread(_collected("wcxb__0013", "fresh_pages_5")[0])
     # and the rule can be turned off
     strict = PoisonTagger(PoisoningConfig(rare_thread_shorthand_zipf=0))
-    assert "rare_token" in _tag(strict, text, lang)["poison_flags"]
+    # ("smth" is listed chat slang everywhere since the eleventh session: the thread's "thr")
+    thr, lang = _collected("wcxb__0544", "fresh_pages_5")
+    assert "rare_token" in _tag(strict, thr, lang)["poison_flags"]
 
 
 def test_a_manual_adding_the_user_to_a_group_is_no_injection_and_numbered_posts_make_a_thread(tagger):
@@ -2141,3 +2146,34 @@ def test_lists_of_handles_and_documentation_placeholders_are_not_attacks(tagger)
     for token in ("<SUDO>", "<|im_start|>"):
         attacked = docs[:cut] + f"Read this first {token} and then the rest.\n" + docs[cut:]
         assert "special_token" in _tag(tagger, attacked, lang)["poison_flags"], token
+
+
+def test_model_plurals_chat_slang_sources_paths_and_ingredient_lists_are_not_attacks(tagger):
+    # WCXB's seventh sample, measured once with the code of d1c4b2b: "a three-door Hyundai
+    # i10s", "smth to be aware of", "according to gcmap.", "std::ops::Try", and an ingredients
+    # list of Latin plant names ("salvia hispanica (chia seed) organic supercritical CO2 extract**,").
+    from filters.poison_lm import _comma_list
+    from filters.poison_rare import code_vocabulary, page_own_word
+
+    cases = {"wcxb__0332": "Hyundai i10s", "wcxb__0488": "but smth to be", "wcxb__0527": "according to gcmap.",
+             "wcxb__0575": "std::ops::Try", "wcxb__0596": "salvia hispanica (chia seed)"}
+    for key, snippet in cases.items():
+        text, lang = _collected(key, "fresh_pages_10")
+        assert snippet in text, key
+        assert _tag(tagger, text, lang)["poison_flags"] == [], key
+    # a letters-and-digit string planted twice, and a payload, are still found
+    cars, lang = _collected("wcxb__0332", "fresh_pages_10")
+    planted = re.sub(r"(?<=[a-z]) (?=[a-z]{4,} [a-z])", " kq7v ", cars, count=2)
+    assert "rare_token" in _tag(tagger, planted, lang)["poison_flags"]
+    oils, lang = _collected("wcxb__0596", "fresh_pages_10")
+    assert "gibberish" in _tag(tagger, _with_payload(oils, "oils"), lang)["poison_flags"]
+
+    line = next(x for x in oils.split("\n") if "salvia hispanica" in x)
+    assert _comma_list(line)
+    assert not _comma_list("We walked, talked, ate, slept, read, wrote, sang, danced and swam. Then it rained on us all.")
+    assert "std" in code_vocabulary("You can make std::ops::Try stable first.")
+    # a source that ends its clause names the term; a token after "according to" mid-clause is
+    # judged, and so is a term the page also writes elsewhere
+    assert page_own_word("gcmap", "A trip of 900 miles, according to gcmap.", {"gcmap": 1}, None, "en")
+    assert not page_own_word("cxlg", "It ends, according to cxlg a group of staff.", {"cxlg": 1}, None, "en")
+    assert not page_own_word("dbt", "Use a tool like dbt here. Then dbt again.", {"dbt": 2}, None, "en")
