@@ -160,9 +160,8 @@ def test_collected_clean_page_sets_stay_unflagged(tagger):
     # fixtures, the WCXB and article-extraction-benchmark pages the corpus left out, the
     # package test caches of the ninth session, the tenth session's Mercury fixtures and
     # second to fifth WCXB samples, the eleventh session's sixth and seventh and Mozilla
-    # Readability's test pages. Each set was
-    # measured once before any rule changed for it; this pins that no change brings their false
-    # positives back.
+    # Readability's test pages. Each set was measured once before any rule changed for it; this
+    # pins that no change brings their false positives back.
     import gzip
     import json
 
