@@ -180,6 +180,9 @@ def extract_markdown(html: str, url: str | None, config: ExtractConfig) -> Extra
     return _extract_checked(html, url, config)
 
 
+_FRAGMENT_PROBE_CHARS = 2000
+
+
 def _extract_checked(html: str, url: str | None, config: ExtractConfig) -> Extracted:
     """extract_markdown after `precheck` passed (the sandbox parent already ran it)."""
     from trafilatura.core import bare_extraction, determine_returnstring
@@ -188,6 +191,11 @@ def _extract_checked(html: str, url: str | None, config: ExtractConfig) -> Extra
 
     html, protected = protect_format_chars(html)
     tree = load_html(html)
+    if tree is None and "<" in html[:_FRAGMENT_PROBE_CHARS]:
+        # trafilatura takes markup without "html" in its first 50 characters and with one
+        # top-level element for not-HTML; browsers render such a fragment (an AJAX partial, a
+        # page that is one <div>), so it is read inside a document of its own.
+        tree = load_html(f"<html><body>{html}</body></html>")
     if tree is None:
         return Extracted(None, None, "extract:unparseable")
     try:

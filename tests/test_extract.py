@@ -60,6 +60,20 @@ def test_real_article_body_is_extracted_with_title(sandboxed):
     assert first_sentence[:80] in out.text
 
 
+def test_a_page_that_is_one_html_fragment_is_extracted_not_rejected(sandboxed):
+    # The article's paragraphs of a real page served alone (an AJAX partial, a page written as
+    # one <div>): trafilatura's own loader calls markup without "html" near its start not-HTML.
+    truth = json.loads((PAGES / "ground-truth.json").read_text())[EUROPA]["articleBody"]
+    page = _page(EUROPA)
+    # (one element holding the rest, as a reader view's output is: "<div class="page"><div ...")
+    body = page[page.index("<p"):page.rindex("</p>") + 4]
+    fragment = '<div class="page"><div class="story">' + body + "</div></div>"
+    assert "<html" not in fragment.lower() and "<body" not in fragment.lower()
+    out = sandboxed.extract(fragment, None)
+    assert out.reject is None
+    assert truth.split(". ")[0][:80] in out.text
+
+
 def test_sixty_thousand_nested_divs_is_rejected_not_crashing(sandboxed):
     nested = "<html><body>" + "<div>" * 60000 + "deep" + "</div>" * 60000 + "</body></html>"
     out = sandboxed.extract(nested, None)
