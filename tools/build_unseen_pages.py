@@ -206,8 +206,6 @@ def html_dir_pages(html_dir: str, prefix: str) -> Iterator[tuple[str, str, str, 
     for path in sorted(Path(html_dir).glob("*.html")):
         raw = path.read_bytes()
         html, _charset = decode_html(raw, None)
-        if "<body" not in html.lower():
-            html = f"<html><body>{html}</body></html>"  # (an expected.html is the article's <div> alone)
         text = extract_markdown(html, None, config).text or ""
         yield (f"{prefix}__{path.stem}", f"{prefix}:test/test-pages/{path.stem}/expected.html", text,
                {"sha256_html": hashlib.sha256(raw).hexdigest()})
