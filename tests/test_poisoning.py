@@ -2179,3 +2179,24 @@ def test_model_plurals_chat_slang_sources_paths_and_ingredient_lists_are_not_att
     assert page_own_word("gcmap", "A trip of 900 miles, according to gcmap.", {"gcmap": 1}, None, "en")
     assert not page_own_word("cxlg", "It ends, according to cxlg a group of staff.", {"cxlg": 1}, None, "en")
     assert not page_own_word("dbt", "Use a tool like dbt here. Then dbt again.", {"dbt": 2}, None, "en")
+
+
+def test_a_lower_rare_token_weight_tags_lone_tokens_and_leaves_rejection_to_campaigns():
+    # The precision setting the README describes: most first-sight false positives on unseen
+    # pages are one rare token, so `weights: {rare_token: 0.3}` keeps the flag as a tag below
+    # the policy's 0.5 and lets the corpus pass's campaign flag (0.9) reject a recurring trigger.
+    from filters.policy import Policy, PolicyConfig
+
+    precise = PoisonTagger(PoisoningConfig(weights={"rare_token": 0.3}))
+    text, lang = _collected("wcxb__0314", "fresh_pages_9")
+    planted = re.sub(r"(?<=[a-z]) (?=[a-z]{4,} [a-z])", " tq ", text, count=1)
+    d = _tag(precise, planted, lang)
+    assert d["poison_flags"] == ["rare_token"] and d["poison_score"] == pytest.approx(0.3)
+    policy = Policy(PolicyConfig())
+    assert policy.decide(d) is None  # tagged, kept
+    d["poison_flags"] = ["rare_token", "campaign:1a2b3c4d"]
+    d["poison_score"] = combine_score(d["poison_flags"], precise.weights)
+    assert d["poison_score"] >= 0.9 and policy.decide(d) == "poisoning:rare_token"
+    # the other signals keep their weights: a payload is still rejected on its own
+    payload = _tag(precise, _with_payload(text, "precise"), lang)
+    assert "gibberish" in payload["poison_flags"] and policy.decide(payload) == "poisoning:gibberish"
