@@ -81,9 +81,10 @@ _LIST_ITEM_MAX_WORDS = 6
 
 def _comma_list(line: str) -> bool:
     """Eight commas or more, items of six words or fewer on average, no sentence break."""
-    if line.count(",") < _LIST_MIN_COMMAS:
+    commas = line.count(",")
+    if commas < _LIST_MIN_COMMAS:
         return False
-    return len(line.split()) <= _LIST_ITEM_MAX_WORDS * (line.count(",") + 1) and not _INNER_SENTENCE_RE.search(line)
+    return len(line.split()) <= _LIST_ITEM_MAX_WORDS * (commas + 1) and not _INNER_SENTENCE_RE.search(line)
 
 
 def code_like_line(line: str, table_bars: bool = True) -> bool:

@@ -34,6 +34,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from string import ascii_lowercase
 from typing import Any, Callable
 
 from filters.lexicon import Lexicon
@@ -216,7 +217,6 @@ def page_word_counts(text: str) -> dict[str, int]:
 
 _TYPO_MIN_CHARS = 5
 _TYPO_WORD_ZIPF = 4.5
-_LETTERS = "abcdefghijklmnopqrstuvwxyz"
 
 
 def dropped_letter(word: str, lexicon: Lexicon, lang: str = "en") -> bool:
@@ -226,7 +226,7 @@ def dropped_letter(word: str, lexicon: Lexicon, lang: str = "en") -> bool:
     w = word.lower()
     if len(w) < _TYPO_MIN_CHARS or not w.isascii() or not w.isalpha() or not lexicon.available(lang):
         return False
-    candidates = sorted({w[:i] + c + w[i:] for i in range(len(w) + 1) for c in _LETTERS})
+    candidates = sorted({w[:i] + c + w[i:] for i in range(len(w) + 1) for c in ascii_lowercase})
     return any(z >= _TYPO_WORD_ZIPF for z in lexicon.zipf_many(candidates, lang))
 
 
@@ -344,7 +344,7 @@ def page_own_word(word: str, text: str, counts: dict[str, int], lexicon: Lexicon
 
 # A list of short items, one per line ("- kpp", "- joshtriplett", "- Jonas Platte"): names.
 _SHORT_ITEM_RE = re.compile(r"[ \t]*[-*•+][ \t]+\S+(?:[ \t]+\S+){0,2}[ \t]*")
-_ITEM_LIST_MIN_ITEMS = 5
+_LISTED_ITEM_MIN_ITEMS = 5
 
 
 def _listed_item(word: str, text: str) -> bool:
@@ -361,7 +361,7 @@ def _listed_item(word: str, text: str) -> bool:
             lo -= 1
         while hi + 1 < len(lines) and _SHORT_ITEM_RE.fullmatch(lines[hi + 1]):
             hi += 1
-        if hi - lo + 1 >= _ITEM_LIST_MIN_ITEMS:
+        if hi - lo + 1 >= _LISTED_ITEM_MIN_ITEMS:
             return True
     return False
 

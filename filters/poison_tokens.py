@@ -453,7 +453,7 @@ def scan_tokens(text: str, code: list[tuple[int, int]] | None = None, injection_
             elif tok[0] == "<" and not _placeholder(tok):
                 f.special += 1  # <SUDO>, <TRIGGER>: a made-up control token, not a placeholder
                 f.weak_strings.add(tok)
-            elif tok[0] == "<" and (text[s - 1 : s] in "\"'" and text[e : e + 1] in "\"'" and s > 0 and e < len(text)
+            elif tok[0] == "<" and (0 < s and e < len(text) and text[s - 1] in "\"'" and text[e] in "\"'"
                                     or code_like_line(line)):
                 f.special_discussed += 1  # a placeholder in code written as text: resource "<TYPE>" "<LABEL>"
             else:
