@@ -2200,3 +2200,32 @@ def test_a_lower_rare_token_weight_tags_lone_tokens_and_leaves_rejection_to_camp
     # the other signals keep their weights: a payload is still rejected on its own
     payload = _tag(precise, _with_payload(text, "precise"), lang)
     assert "gibberish" in payload["poison_flags"] and policy.decide(payload) == "poisoning:gibberish"
+
+
+def test_a_whole_item_of_a_list_of_short_items_is_a_name_and_lone_words_get_the_page_checks(tagger):
+    # A sponsors' list of handles ("- athre0z" among "- kpp", "- djc", ...) names people; the
+    # same string in running text, or in a list of two items, is judged.
+    import gzip
+    import json
+
+    from filters.poison_rare import lone_unknown_triggers, page_own_word, page_word_counts, unknown_prose_words
+    from filters.poisoning import _is_english
+
+    sponsors, _ = _collected("wcxb__0389", "fresh_pages_9")
+    assert "\n- athre0z\n" in sponsors
+    assert page_own_word("athre0z", sponsors, page_word_counts(sponsors), None, "en")
+    prose = "We met athre0z at the fair.\n- athre0z\n- kpp\nThen we left."
+    assert not page_own_word("athre0z", prose, page_word_counts(prose), None, "en")
+
+    # A page's lone unknown word goes through the same page checks as the other rare-token
+    # rules: written twice into arXiv listing rows ("[pdf, html, other]", code-like lines), it
+    # is the listing's, though the lone-word rule alone would take it.
+    with gzip.open(DATA / "eval_pages.jsonl.gz", "rt", encoding="utf-8") as fh:
+        listing = next(p["text"] for p in map(json.loads, fh) if p["key"] == "wcxb__2916")
+    planted = listing.replace("[pdf, html, other]", "[pdf, fenquilstr html, other]", 2)
+    code = code_spans(planted)
+    unknown = unknown_prose_words(planted, code, "en", tagger.lexicon, tagger.charlm)
+    assert lone_unknown_triggers(planted, code, unknown, tagger.lexicon, tagger.charlm, tagger.word_cost,
+                                 tagger.rare_th, tagger.config.rare_lone_unknown_score,
+                                 tagger.config.rare_lone_unknown_max_occurrences, _is_english) == ["fenquilstr"]
+    assert _tag(tagger, planted)["poison_flags"] == []
