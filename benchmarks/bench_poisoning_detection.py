@@ -20,7 +20,8 @@ It also reports clean pages flagged on real pages from outside the development c
 held-out set) and the recall of every attack kind planted into the fresh and held-out pages.
 
 Usage: python benchmarks/bench_poisoning_detection.py [--campaign-docs 3000] [--skip-campaign]
-       [--rare-only] [--campaign-only] [--public-only] [--outside-only] [--lone-flag]
+       [--rare-only] [--campaign-only] [--public-only] [--outside-only] [--draws-only]
+       [--lone-flag]
 """
 
 from __future__ import annotations
@@ -559,7 +560,8 @@ FRESH_SETS = {"fresh: package fixtures (86)": "fresh_pages.jsonl.gz", "fresh: WC
               "fresh: WCXB 5 (110)": "fresh_pages_8.jsonl.gz",
               "fresh: WCXB 6 (113)": "fresh_pages_9.jsonl.gz",
               "fresh: WCXB 7 (105)": "fresh_pages_10.jsonl.gz",
-              "fresh: Readability (51)": "fresh_pages_11.jsonl.gz"}
+              "fresh: Readability (51)": "fresh_pages_11.jsonl.gz",
+              "fresh: Readability 2 (15)": "fresh_pages_12.jsonl.gz"}
 
 
 def run_outside_attacks(tagger: PoisonTagger) -> None:
@@ -592,6 +594,37 @@ def run_outside_attacks(tagger: PoisonTagger) -> None:
                 hits += detected(_tag(tagger, attacked, p["lang"]))
             cells.append(f"{hits / max(tried, 1):.3f}" + (f" ({tried})" if tried < len(pool) else ""))
         print(f"{name[:44]:44s} " + " ".join(f"{c:>22s}" for c in cells))
+
+
+def run_rare_draws(tagger: PoisonTagger) -> None:
+    """A rare-token generator also draws strings English writes: a vowel-less 2-4 letter
+    draw is "dr", "kg" or "hp" about one time in four. Recall of one planted token on all
+    the outside pages, split by whether English writes the draw (wordfreq Zipf >= 3, once
+    in a million words): a real abbreviation planted into a page is not a rare token, and
+    the tagger is right not to call it one."""
+    lexicon = tagger.lexicon
+    pool = [p for f in FRESH_SETS.values() for p in _page_set(f) if len(p["text"]) > 500]
+    print(f"\nOne token planted into {len(pool)} outside pages, by what English makes of the draw "
+          "(recall; share of draws):")
+    print(f"{'trigger kind':32s} {'all':>7s} {'rare draws (Zipf < 3)':>24s} {'English words (>= 3)':>24s}")
+    for name in ("classic set cf/mn/bb/tq/mb", "vowel-less 2-4 letters", "random letters 4-8", "letters + digit (zx9q)"):
+        rng = random.Random(f"bench:draws:{name}")
+        counts = {True: [0, 0], False: [0, 0]}  # English word? -> [hits, tried]
+        for p in pool:
+            token = RARE_KINDS[name](rng)
+            try:
+                attacked = _between_words(rng, p["text"], token, 1)
+            except IndexError:
+                continue
+            cell = counts[lexicon.zipf(token, "en") >= 3.0]
+            cell[0] += detected(_tag(tagger, attacked, p["lang"]))
+            cell[1] += 1
+        n = counts[True][1] + counts[False][1]
+        cells = [f"{(counts[True][0] + counts[False][0]) / n:7.3f}"]
+        for english in (False, True):
+            hits, tried = counts[english]
+            cells.append(f"{hits / max(tried, 1):.3f} ({tried / n:.0%})".rjust(24) if tried else f"{'-':>24s}")
+        print(f"{name:32s} " + " ".join(cells))
 
 
 def run_unseen(tagger: PoisonTagger) -> None:
@@ -637,6 +670,8 @@ def main() -> None:
     ap.add_argument("--public-only", action="store_true", help="only the injection sets and published attack sets")
     ap.add_argument("--outside-only", action="store_true",
                     help="only the pages from outside the development corpus: clean pages flagged, attacks planted")
+    ap.add_argument("--draws-only", action="store_true",
+                    help="only the planted-token recall split by whether English writes the drawn token")
     ap.add_argument("--lone-flag", action="store_true",
                     help="the lone-unknown-word rule flags pages on one occurrence (rare_lone_unknown_flag_min_contexts=1)")
     args = ap.parse_args()
@@ -652,6 +687,10 @@ def main() -> None:
     if args.outside_only:
         run_unseen(tagger)
         run_outside_attacks(tagger)
+        run_rare_draws(tagger)
+        return
+    if args.draws_only:
+        run_rare_draws(tagger)
         return
     if not args.campaign_only:
         run_per_document(tagger, pages, dev, args.rare_only)
@@ -661,6 +700,7 @@ def main() -> None:
         run_unseen(tagger)
         if not args.rare_only:
             run_outside_attacks(tagger)
+        run_rare_draws(tagger)
     if not (args.skip_campaign or args.rare_only):
         run_campaign(pages, args.campaign_docs)
 
