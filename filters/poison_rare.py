@@ -230,6 +230,42 @@ def dropped_letter(word: str, lexicon: Lexicon, lang: str = "en") -> bool:
     return any(z >= _TYPO_WORD_ZIPF for z in lexicon.zipf_many(candidates, lang))
 
 
+
+# A whitespace token stripped of the marks around a word: emphasis, quotes, brackets, commas.
+_EDGE_MARKS = "*_\"'“”‘’«»()[]{},;:.!?"
+_FOREIGN_NEIGHBOUR_MIN_CHARS = 3
+_LATIN_LETTERS_RE = re.compile(r"[A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f]+")
+
+
+def in_foreign_phrase(word: str, text: str, lexicon: Lexicon, lang: str = "en") -> bool:
+    """Every occurrence of `word` stands, on its line, between two words that neither
+    English nor the page's language knows or explains (`filters.poison_morph.explain`): a
+    phrase of another language, most often a transliterated title ("*Zerkalo dlya geroya*,
+    a Soviet Union film"). A token planted into a clean page lands between the page's own
+    words, which the word lists know."""
+    if not (lexicon.available(lang) and lexicon.available("en")):
+        return False  # without the page language's list every word of it would look foreign
+    found = False
+    for m in re.finditer(r"(?<!\S)\S*?(?<![^\W\d_])" + re.escape(word) + r"(?![^\W\d_])\S*", text, re.IGNORECASE):
+        if m.group().strip(_EDGE_MARKS).lower() != word.lower():
+            return False  # part of a longer token: judge it as it stands
+        # neighbours on the word's own line (a paragraph's last word is no part of a phrase)
+        before = text[max(0, m.start() - 40) : m.start()].rpartition("\n")[2].split()
+        after = text[m.end() : m.end() + 40].partition("\n")[0].split()
+        neighbours = [t.strip(_EDGE_MARKS) for t in (before[-1:] + after[:1])]
+        if len(neighbours) < 2 or not all(
+                _LATIN_LETTERS_RE.fullmatch(n) and len(n) >= _FOREIGN_NEIGHBOUR_MIN_CHARS for n in neighbours):
+            return False  # (a run of Chinese or Japanese is no word a list could know)
+        low = [n.lower() for n in neighbours]
+        languages = list(dict.fromkeys((lang, "en")))
+        if any(any(lexicon.known_many(low, la)) for la in languages):
+            return False
+        if any(explain(n, la, lexicon) is not None for n in low for la in languages):
+            return False  # a compound the list lacks ("Empfangsfenster") is a word of the page's language
+        found = True
+    return found
+
+
 def listed_together(words: list[str], text: str) -> set[str]:
     """The words of `words` that the page lists next to another of them ("astring, uutf, and
     uunf by Daniel Bünzli") or that span a path ("only one path from svr to fft"): names of

@@ -60,6 +60,7 @@ from filters.poison_rare import (
     dropped_letter,
     foreign_nonword_triggers,
     has_vowel,
+    in_foreign_phrase,
     kenlm_word_cost,
     listed_together,
     load_charlm,
@@ -490,7 +491,8 @@ class PoisonTagger:
                 "pwr_led_trigger", a type "str" of "name: str = Field(...)"); and on a page
                 about code, commands or formats, prose names tools, fields and types by short
                 vowel-less names ("load them as lxml trees:", "each video has src, width and
-                height"): there a token without a vowel must stand in several places."""
+                height"): there a token without a vowel must stand in several places. A word
+                between two words no list knows is part of a foreign phrase or title."""
                 if not hits:
                     return hits
                 if not page:
@@ -500,7 +502,9 @@ class PoisonTagger:
                     page["thread"] = cfg.rare_thread_shorthand_zipf > 0 and discussion_thread(lm_text)
                 hits = [w for w in hits if w.lower() not in page["code_words"]
                         and not page_own_word(w, lm_text, page["counts"], self.lexicon, lang or "en")
-                        and not (self.lexicon is not None and dropped_letter(w, self.lexicon, lang or "en"))]
+                        and not (self.lexicon is not None and (dropped_letter(w, self.lexicon, lang or "en")
+                                                               or in_foreign_phrase(w, lm_text, self.lexicon,
+                                                                                    lang or "en")))]
                 listed = listed_together(hits, lm_text)
                 hits = [w for w in hits if w not in listed]
                 if page["thread"] and hits and self.lexicon is not None:

@@ -156,26 +156,27 @@ KNOWN_FLAGGED = {
 
 
 def test_collected_clean_page_sets_stay_unflagged(tagger):
-    # 1,672 real pages from outside the fixture pages: the 400 development pages, the package
+    # 1,687 real pages from outside the fixture pages: the 400 development pages, the package
     # fixtures, the WCXB and article-extraction-benchmark pages the corpus left out, the
     # package test caches of the ninth session, the tenth session's Mercury fixtures and
     # second to fifth WCXB samples, the eleventh session's sixth and seventh and Mozilla
-    # Readability's test pages. Each set was measured once before any rule changed for it; this
-    # pins that no change brings their false positives back.
+    # Readability's test pages, the twelfth session's rest of those. Each set was measured
+    # once before any rule changed for it; this pins that no change brings their false
+    # positives back.
     import gzip
     import json
 
     flagged, n = {}, 0
     for name in ("eval_pages", "fresh_pages", "fresh_pages_2", "heldout_pages", "fresh_pages_3", "fresh_pages_4",
                  "fresh_pages_5", "fresh_pages_6", "fresh_pages_7", "fresh_pages_8", "fresh_pages_9",
-                 "fresh_pages_10", "fresh_pages_11"):
+                 "fresh_pages_10", "fresh_pages_11", "fresh_pages_12"):
         with gzip.open(DATA / f"{name}.jsonl.gz", "rt", encoding="utf-8") as fh:
             for page in map(json.loads, fh):
                 n += 1
                 d = _tag(tagger, page["text"], page["lang"])
                 if d["poison_flags"]:
                     flagged[page["key"]] = d["poison_flags"]
-    assert n == 1672
+    assert n == 1687
     assert {k: v for k, v in flagged.items() if KNOWN_FLAGGED.get(k) != v} == {}
 
 
@@ -2180,6 +2181,28 @@ def test_model_plurals_chat_slang_sources_paths_and_ingredient_lists_are_not_att
     assert not page_own_word("cxlg", "It ends, according to cxlg a group of staff.", {"cxlg": 1}, None, "en")
     assert not page_own_word("dbt", "Use a tool like dbt here. Then dbt again.", {"dbt": 2}, None, "en")
 
+
+
+def test_a_word_of_a_transliterated_title_is_not_a_planted_token(tagger):
+    # Mozilla Readability's remaining test pages (twelfth session), measured once with the code
+    # of 977137c: Wikipedia's list of time-loop films gives a Soviet film's title in
+    # transliteration ("*Zerkalo dlya geroya*"), and "dlya" read as a planted non-word.
+    from filters.lexicon import Lexicon
+    from filters.poison_rare import in_foreign_phrase
+
+    films, lang = _collected("mozilla-readability__wikipedia-4", "fresh_pages_12")
+    assert "*Zerkalo dlya geroya*" in films
+    assert _tag(tagger, films, lang)["poison_flags"] == []
+    # the same word planted between the page's English words is still found, and so is a
+    # title's word that the page also writes in running text
+    planted = re.sub(r"(?<=[a-z]) (?=[a-z]{4,} [a-z])", " dlya ", films, count=1)
+    assert "rare_token" in _tag(tagger, planted, lang)["poison_flags"]
+    lexicon = Lexicon()
+    assert in_foreign_phrase("dlya", "the 1987 film *Zerkalo dlya geroya*, by Khotinenko", lexicon)
+    assert not in_foreign_phrase("dlya", "*Zerkalo dlya geroya*, a film that dlya people love", lexicon)
+    assert not in_foreign_phrase("dlya", "a Soviet dlya film", lexicon)
+    # a Latin token between two runs of Chinese is not inside a foreign Latin phrase
+    assert not in_foreign_phrase("qzvk", "宇航员在太空 qzvk 中不能喝酒", lexicon, "zh")
 
 def test_a_lower_rare_token_weight_tags_lone_tokens_and_leaves_rejection_to_campaigns():
     # The precision setting the README describes: most first-sight false positives on unseen

@@ -71,6 +71,10 @@ first 16,000 characters of each `test/test-pages/<name>/expected.html`, the arti
 keeps, at mozilla/readability's stored commit), copied into a folder as `<name>.html`:
 
     python tools/build_unseen_pages.py --html-dir MOZ_DIR --out tests/data/poisoning/fresh_pages_11.jsonl.gz
+
+and the thirteenth, the rest of those pages (twelfth session; SOURCES.md lists them):
+
+    python tools/build_unseen_pages.py --html-dir MOZ_DIR2 --out tests/data/poisoning/fresh_pages_12.jsonl.gz
 """
 
 from __future__ import annotations
@@ -99,7 +103,7 @@ HELDOUT = DATA / "heldout_pages.jsonl.gz"
 # sets collected after the first four, in order
 LATER_SETS = ["fresh_pages_3.jsonl.gz", "fresh_pages_4.jsonl.gz", "fresh_pages_5.jsonl.gz", "fresh_pages_6.jsonl.gz",
               "fresh_pages_7.jsonl.gz", "fresh_pages_8.jsonl.gz", "fresh_pages_9.jsonl.gz",
-              "fresh_pages_10.jsonl.gz", "fresh_pages_11.jsonl.gz"]
+              "fresh_pages_10.jsonl.gz", "fresh_pages_11.jsonl.gz", "fresh_pages_12.jsonl.gz"]
 MAX_CHARS = 12_000
 MIN_CHARS = 300
 
