@@ -75,6 +75,12 @@ keeps, at mozilla/readability's stored commit), copied into a folder as `<name>.
 and the thirteenth, the rest of those pages (twelfth session; SOURCES.md lists them):
 
     python tools/build_unseen_pages.py --html-dir MOZ_DIR2 --out tests/data/poisoning/fresh_pages_12.jsonl.gz
+
+and the fourteenth, python-readability's news and blog pages (pages/dragnet/<slug>/ideal.html
+and pages/base/<slug>/ideal.html, copied as dragnet__<slug>.html and base__<slug>.html):
+
+    python tools/build_unseen_pages.py --html-dir PR_DIR --prefix python-readability \
+        --source "pages/{name}/ideal.html" --out tests/data/poisoning/fresh_pages_13.jsonl.gz
 """
 
 from __future__ import annotations
@@ -103,7 +109,8 @@ HELDOUT = DATA / "heldout_pages.jsonl.gz"
 # sets collected after the first four, in order
 LATER_SETS = ["fresh_pages_3.jsonl.gz", "fresh_pages_4.jsonl.gz", "fresh_pages_5.jsonl.gz", "fresh_pages_6.jsonl.gz",
               "fresh_pages_7.jsonl.gz", "fresh_pages_8.jsonl.gz", "fresh_pages_9.jsonl.gz",
-              "fresh_pages_10.jsonl.gz", "fresh_pages_11.jsonl.gz", "fresh_pages_12.jsonl.gz"]
+              "fresh_pages_10.jsonl.gz", "fresh_pages_11.jsonl.gz", "fresh_pages_12.jsonl.gz",
+              "fresh_pages_13.jsonl.gz"]
 MAX_CHARS = 12_000
 MIN_CHARS = 300
 
@@ -202,16 +209,18 @@ def package_pages(archives: list[str], exclude: frozenset[str] = frozenset()) ->
                 yield key, f"{Path(archive).name}:{member.name}", text, {"sha256_html": hashlib.sha256(raw).hexdigest()}
 
 
-def html_dir_pages(html_dir: str, prefix: str) -> Iterator[tuple[str, str, str, dict]]:
+def html_dir_pages(html_dir: str, prefix: str,
+                   source: str = "test/test-pages/{name}/expected.html") -> Iterator[tuple[str, str, str, dict]]:
     """(key, source, text, {sha256_html}) of the pages in a folder of `<name>.html` files (copies
     of a repository's fixtures, e.g. mozilla/readability's test/test-pages/<name>/expected.html),
-    extracted as the pipeline extracts them."""
+    extracted as the pipeline extracts them. A "__" in a file name stands for a "/" of the
+    fixture's path (buriy/python-readability's pages/dragnet/<slug>/ideal.html)."""
     config = ExtractConfig()
     for path in sorted(Path(html_dir).glob("*.html")):
         raw = path.read_bytes()
         html, _charset = decode_html(raw, None)
         text = extract_markdown(html, None, config).text or ""
-        yield (f"{prefix}__{path.stem}", f"{prefix}:test/test-pages/{path.stem}/expected.html", text,
+        yield (f"{prefix}__{path.stem}", f"{prefix}:" + source.format(name=path.stem.replace("__", "/")), text,
                {"sha256_html": hashlib.sha256(raw).hexdigest()})
 
 
@@ -246,6 +255,8 @@ def main() -> None:
     ap.add_argument("--wcxb", help="folder of WCXB dev/ground-truth/<id>.json files (-> fresh_pages_2)")
     ap.add_argument("--html-dir", help="folder of <name>.html copies of a repository's fixtures (with --prefix)")
     ap.add_argument("--prefix", default="mozilla-readability")
+    ap.add_argument("--source", default="test/test-pages/{name}/expected.html",
+                    help="the fixture's path in its repository, {name} standing for the file's name")
     ap.add_argument("--out")
     ap.add_argument("--exclude-evaldata", help="the development corpus's trafilatura evaldata.json: the pages it "
                     "sampled (original_file) are left out of trafilatura's tests/cache")
@@ -274,7 +285,7 @@ def main() -> None:
         exclude = frozenset(e.get("original_file") or "" for e in (entries.values() if isinstance(entries, dict)
                                                                     else entries))
     if args.html_dir:
-        pages = html_dir_pages(args.html_dir, args.prefix)
+        pages = html_dir_pages(args.html_dir, args.prefix, args.source)
     else:
         pages = benchmark_pages(args.aeb, args.wcxb) if benchmark else package_pages(args.packages, exclude)
     for key, source, text, extra in pages:
