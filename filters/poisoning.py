@@ -272,6 +272,11 @@ class PoisoningConfig:
     # (1: off). A vowel-less trigger planted once on such a page is missed: the page's own
     # tools, fields and types ("lxml", "src", "str") look the same.
     rare_technical_min_contexts: int = 2
+    # ... when it has at least this many letters: two-letter tokens, the shape of the classic
+    # triggers (cf, mn, bb, tq, mb), are judged there as anywhere; the technical names that
+    # made the rule ("lxml", "src", "str") have three or more, and no two-letter token of
+    # the 1,714 collected pages needed it (twelfth session)
+    rare_technical_min_chars: int = 3
     # In forum threads and comment sections (`filters.poison_rare.discussion_thread`: three
     # posts under author and date lines) a vowel-less token of three letters or more written
     # in one place is judged only if English writes it less often than this Zipf frequency
@@ -514,6 +519,7 @@ class PoisonTagger:
                 if not page["technical"] or not hits:
                     return hits
                 return [w for w in hits if has_vowel(w)  # no tool, field or type's abbreviation
+                        or len(w) < cfg.rare_technical_min_chars
                         or distinct_contexts(lm_text, w) >= cfg.rare_technical_min_contexts]
 
             if use_lm:

@@ -2184,6 +2184,25 @@ def test_model_plurals_chat_slang_sources_paths_and_ingredient_lists_are_not_att
 
 
 
+
+def test_two_letter_triggers_planted_once_are_found_on_technical_pages(tagger):
+    # Technical pages name tools, fields and types by vowel-less names ("load them as lxml
+    # trees"), so there a vowel-less token needs two places; two-letter tokens, the shape of
+    # the classic triggers, are judged as anywhere (twelfth session: one planted classic
+    # token on 1,271 outside pages 0.929 -> 0.955, no collected page newly flagged).
+    docs, lang = _collected("html_text__Tutorial_Webstruct_0.6_documentation", "fresh_pages")
+    assert "lxml" in docs and _tag(tagger, docs, lang)["poison_flags"] == []
+    terraform, lang2 = _collected("wcxb__0686", "fresh_pages_9")
+    for page, page_lang in ((docs, lang), (terraform, lang2)):
+        for token in ("cf", "mn", "tq"):
+            planted = re.sub(r"(?<=[a-z]) (?=[a-z]{4,} [a-z])", f" {token} ", page, count=1)
+            assert "rare_token" in _tag(tagger, planted, page_lang)["poison_flags"], token
+        # a three-letter vowel-less name written once is still the page's own tool
+        once = re.sub(r"(?<=[a-z]) (?=[a-z]{4,} [a-z])", " wqz ", page, count=1)
+        assert "rare_token" not in _tag(tagger, once, page_lang)["poison_flags"]
+        twice = re.sub(r"(?<=[a-z]) (?=[a-z]{4,} [a-z])", " wqz ", page, count=2)
+        assert "rare_token" in _tag(tagger, twice, page_lang)["poison_flags"]
+
 def test_a_word_of_a_transliterated_title_is_not_a_planted_token(tagger):
     # Mozilla Readability's remaining test pages (twelfth session), measured once with the code
     # of 977137c: Wikipedia's list of time-loop films gives a Soviet film's title in
