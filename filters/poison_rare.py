@@ -142,6 +142,7 @@ ebooks blog blogs vlog vlogs podcast podcasts hashtag hashtags selfie emoji emoj
 smartphone smartwatch bluetooth firmware malware ransomware spyware adware phishing captcha cookie cookies
 iphone ipad ipod imac macbook airpods xbox wordpress woocommerce shopify youtube instagram tiktok whatsapp
 fwiw imho afaik iirc rofl lmao lmfao smdh ikr icymi
+cmd pwd wsl bsd cdn gtm ctr cpc cpm
 """.split())
 
 _LOWER_WORD_RE = re.compile(r"(?<![\w@#/.\-'’])[a-z]{2,24}(?![\w@/\-'’])")
@@ -262,6 +263,52 @@ def in_foreign_phrase(word: str, text: str, lexicon: Lexicon, lang: str = "en") 
             return False
         if any(explain(n, la, lexicon) is not None for n in low for la in languages):
             return False  # a compound the list lacks ("Empfangsfenster") is a word of the page's language
+        found = True
+    return found
+
+
+
+# The two hands of a QWERTY keyboard: a mash typed by one hand, or by a phone in a pocket
+# ("nokkkkkiikkk nmo88iok99okkoolooolo"), stays on one side.
+_LEFT_HAND = frozenset("qwertasdfgzxcvb")
+_RIGHT_HAND = frozenset("yuiophjklnm")
+_MASH_MIN_LETTERS = 10
+
+
+def keyboard_mash(word: str) -> bool:
+    """Ten or more letters, all typed by one hand: a person's keyboard mash quoted on the
+    page, not a planted string (ten random letters stay on one side about one time in 230)."""
+    letters = [c for c in word.lower() if "a" <= c <= "z"]
+    return len(letters) >= _MASH_MIN_LETTERS and (set(letters) <= _LEFT_HAND or set(letters) <= _RIGHT_HAND)
+
+
+_ROT13 = str.maketrans("abcdefghijklmnopqrstuvwxyz", "nopqrstuvwxyzabcdefghijklm")
+_ROT13_WINDOW = 4  # words either side
+_ROT13_MIN_WORDS = 3
+_ROT13_WORD_ZIPF = 3.0
+
+
+def rot13_passage(word: str, text: str, lexicon: Lexicon, lang: str = "en") -> bool:
+    """The word stands in a ROT13-encoded passage (a puzzle site's or a forum's spoiler,
+    "rot13(oybpxf ner pbyberq va ebltovi beqre)"): around each occurrence, more of the
+    words read as English after ROT13 than read as English or as the page's language
+    before, and at least three do. Around a planted token the page's own words are words as
+    they stand."""
+    if not lexicon.available("en"):
+        return False
+    languages = [la for la in dict.fromkeys(("en", lang)) if lexicon.available(la)]
+    found = False
+    for m in re.finditer(r"(?<![^\W\d_])" + re.escape(word) + r"(?![^\W\d_])", text):
+        line_start = text.rfind("\n", 0, m.start()) + 1
+        line_end = text.find("\n", m.end())
+        line_end = len(text) if line_end < 0 else line_end
+        before = re.findall(r"[A-Za-z]+", text[line_start : m.start()])[-_ROT13_WINDOW:]
+        after = re.findall(r"[A-Za-z]+", text[m.end() : line_end])[:_ROT13_WINDOW]
+        words = [w.lower() for w in before + [word] + after]
+        plain = sum(max(zs) >= _ROT13_WORD_ZIPF for zs in zip(*(lexicon.zipf_many(words, la) for la in languages)))
+        decoded = sum(z >= _ROT13_WORD_ZIPF for z in lexicon.zipf_many([w.translate(_ROT13) for w in words], "en"))
+        if decoded < _ROT13_MIN_WORDS or decoded <= plain:
+            return False
         found = True
     return found
 
@@ -684,6 +731,7 @@ _SHORT_ALLOWED = frozenset(
     "xx xxx xxxx "
     # chat slang and interjections
     "wtf ffs tldr nvm jk gg wp ftw hmm hmmm hmmmm grr shh pfft psst brr zzz nth lvl lmk ngl tbf smth sth smb "
+    "frfr jfc idc hmu wth fml stfu gtfo tfw mfw tysm thnx bff bf gf hbd mhm tsk yw irl "
     # film and forum jargon
     "fx sfx vfx msm "
     # clothing and bed sizes ("twin xl bed frame")

@@ -61,6 +61,7 @@ from filters.poison_rare import (
     foreign_nonword_triggers,
     has_vowel,
     in_foreign_phrase,
+    keyboard_mash,
     kenlm_word_cost,
     listed_together,
     load_charlm,
@@ -69,6 +70,7 @@ from filters.poison_rare import (
     nonword_triggers,
     page_own_word,
     page_word_counts,
+    rot13_passage,
     short_nonword_triggers,
     technical_page,
     unknown_prose_words,
@@ -497,7 +499,8 @@ class PoisonTagger:
                 about code, commands or formats, prose names tools, fields and types by short
                 vowel-less names ("load them as lxml trees:", "each video has src, width and
                 height"): there a token without a vowel must stand in several places. A word
-                between two words no list knows is part of a foreign phrase or title."""
+                between two words no list knows is part of a foreign phrase or title; a
+                one-handed keyboard mash and a ROT13 spoiler are a person's writing."""
                 if not hits:
                     return hits
                 if not page:
@@ -507,9 +510,12 @@ class PoisonTagger:
                     page["thread"] = cfg.rare_thread_shorthand_zipf > 0 and discussion_thread(lm_text)
                 hits = [w for w in hits if w.lower() not in page["code_words"]
                         and not page_own_word(w, lm_text, page["counts"], self.lexicon, lang or "en")
+                        and not keyboard_mash(w)
                         and not (self.lexicon is not None and (dropped_letter(w, self.lexicon, lang or "en")
                                                                or in_foreign_phrase(w, lm_text, self.lexicon,
-                                                                                    lang or "en")))]
+                                                                                    lang or "en")
+                                                               or rot13_passage(w, lm_text, self.lexicon,
+                                                                                lang or "en")))]
                 listed = listed_together(hits, lm_text)
                 hits = [w for w in hits if w not in listed]
                 if page["thread"] and hits and self.lexicon is not None:

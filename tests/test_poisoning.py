@@ -156,12 +156,12 @@ KNOWN_FLAGGED = {
 
 
 def test_collected_clean_page_sets_stay_unflagged(tagger):
-    # 1,714 real pages from outside the fixture pages: the 400 development pages, the package
+    # 1,797 real pages from outside the fixture pages: the 400 development pages, the package
     # fixtures, the WCXB and article-extraction-benchmark pages the corpus left out, the
     # package test caches of the ninth session, the tenth session's Mercury fixtures and
     # second to fifth WCXB samples, the eleventh session's sixth and seventh and Mozilla
-    # Readability's test pages, the twelfth session's rest of those and python-readability's
-    # news and blog pages. Each set was measured
+    # Readability's test pages, the twelfth session's rest of those, python-readability's
+    # news and blog pages and magic-html's forum pages. Each set was measured
     # once before any rule changed for it; this pins that no change brings their false
     # positives back.
     import gzip
@@ -170,14 +170,14 @@ def test_collected_clean_page_sets_stay_unflagged(tagger):
     flagged, n = {}, 0
     for name in ("eval_pages", "fresh_pages", "fresh_pages_2", "heldout_pages", "fresh_pages_3", "fresh_pages_4",
                  "fresh_pages_5", "fresh_pages_6", "fresh_pages_7", "fresh_pages_8", "fresh_pages_9",
-                 "fresh_pages_10", "fresh_pages_11", "fresh_pages_12", "fresh_pages_13"):
+                 "fresh_pages_10", "fresh_pages_11", "fresh_pages_12", "fresh_pages_13", "fresh_pages_14"):
         with gzip.open(DATA / f"{name}.jsonl.gz", "rt", encoding="utf-8") as fh:
             for page in map(json.loads, fh):
                 n += 1
                 d = _tag(tagger, page["text"], page["lang"])
                 if d["poison_flags"]:
                     flagged[page["key"]] = d["poison_flags"]
-    assert n == 1714
+    assert n == 1797
     assert {k: v for k, v in flagged.items() if KNOWN_FLAGGED.get(k) != v} == {}
 
 
@@ -2223,6 +2223,40 @@ def test_a_word_of_a_transliterated_title_is_not_a_planted_token(tagger):
     assert not in_foreign_phrase("dlya", "a Soviet dlya film", lexicon)
     # a Latin token between two runs of Chinese is not inside a foreign Latin phrase
     assert not in_foreign_phrase("qzvk", "宇航员在太空 qzvk 中不能喝酒", lexicon, "zh")
+
+
+def test_forum_spoilers_keyboard_mashes_slang_and_tool_names_are_not_planted_tokens(tagger):
+    # magic-html's forum and Q&A pages (twelfth session), measured once with the code of
+    # 0e2c9d3: 6 of 83 flagged. A puzzle site's ROT13 spoiler, a quoted tweet typed by a phone
+    # in a pocket, chat slang ("such a sigma frfr", "but still jfc"), Google Tag Manager's
+    # "gtm" and Windows' "cmd" on a Chinese page.
+    from filters.lexicon import Lexicon
+    from filters.poison_rare import keyboard_mash, rot13_passage
+
+    cases = {"3bea25afda167150": "rot13(oybpxf ner pbyberq va ebltovi beqre)",
+             "fbe48a1911e4d3a0": "nmo88iok99okkoolooolo", "cd3b71a55c7f1211": "such a sigma frfr",
+             "f488fea4ba42184e": "but still jfc", "c2229829ebfbbc94": "gtm tracking code",
+             "7b01ccf33237e2a5": "cmd 设置代理"}
+    for key, snippet in cases.items():
+        text, lang = _collected(f"magic-html-forum__{key}", "fresh_pages_14")
+        assert snippet in text, key
+        assert _tag(tagger, text, lang)["poison_flags"] == [], key
+    # planted triggers are still found on these pages: a classic token, random letters
+    for key in ("3bea25afda167150", "fbe48a1911e4d3a0", "cd3b71a55c7f1211"):
+        text, lang = _collected(f"magic-html-forum__{key}", "fresh_pages_14")
+        for token in ("tq", "xqzvkp"):
+            planted = re.sub(r"(?<=[a-z]) (?=[a-z]{4,} [a-z])", f" {token} ", text, count=1)
+            assert "rare_token" in _tag(tagger, planted, lang)["poison_flags"], (key, token)
+
+    lexicon = Lexicon()
+    puzzle, _ = _collected("magic-html-forum__3bea25afda167150", "fresh_pages_14")
+    assert rot13_passage("ebltovi", puzzle, lexicon)
+    assert not rot13_passage("ebltovi", "The green is 6 and the purple ebltovi is 9, as drawn.", lexicon)
+    assert keyboard_mash("nmo88iok99okkoolooolo") and keyboard_mash("asdfasdfgsdfg")
+    assert not keyboard_mash("qzvkxwplmtr") and not keyboard_mash("jkll")  # both hands; too short
+    rng = random.Random("mash")
+    strings = ["".join(rng.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(10)) for _ in range(2000)]
+    assert sum(map(keyboard_mash, strings)) <= 20  # random letters: about 1 in 230
 
 def test_a_lower_rare_token_weight_tags_lone_tokens_and_leaves_rejection_to_campaigns():
     # The precision setting the README describes: most first-sight false positives on unseen

@@ -81,6 +81,14 @@ and pages/base/<slug>/ideal.html, copied as dragnet__<slug>.html and base__<slug
 
     python tools/build_unseen_pages.py --html-dir PR_DIR --prefix python-readability \
         --source "pages/{name}/ideal.html" --out tests/data/poisoning/fresh_pages_13.jsonl.gz
+
+and the fifteenth, the forum and Q&A pages of opendatalab/magic-html's benchmark (its
+benchmark/data/forum/base.json, a map of page id to gold main text; three copies with guessed
+characters left out):
+
+    python tools/build_unseen_pages.py --gold-map base.json --prefix magic-html-forum \
+        --source benchmark/data/forum/base.json \
+        --skip 044e68e44f3c616b,c48a8fd6d23b4583,f297ca438db75f6d --out tests/data/poisoning/fresh_pages_14.jsonl.gz
 """
 
 from __future__ import annotations
@@ -110,7 +118,7 @@ HELDOUT = DATA / "heldout_pages.jsonl.gz"
 LATER_SETS = ["fresh_pages_3.jsonl.gz", "fresh_pages_4.jsonl.gz", "fresh_pages_5.jsonl.gz", "fresh_pages_6.jsonl.gz",
               "fresh_pages_7.jsonl.gz", "fresh_pages_8.jsonl.gz", "fresh_pages_9.jsonl.gz",
               "fresh_pages_10.jsonl.gz", "fresh_pages_11.jsonl.gz", "fresh_pages_12.jsonl.gz",
-              "fresh_pages_13.jsonl.gz"]
+              "fresh_pages_13.jsonl.gz", "fresh_pages_14.jsonl.gz"]
 MAX_CHARS = 12_000
 MIN_CHARS = 300
 
@@ -224,6 +232,20 @@ def html_dir_pages(html_dir: str, prefix: str,
                {"sha256_html": hashlib.sha256(raw).hexdigest()})
 
 
+def gold_map_pages(path: str, prefix: str, source: str, skip: frozenset[str] = frozenset()
+                   ) -> Iterator[tuple[str, str, str, dict]]:
+    """(key, source, text, {url}) of the gold main texts of a benchmark's JSON map
+    {page id: {"url", "content"}} (opendatalab/magic-html's benchmark/data/forum/base.json),
+    leaving out the ids in `skip` (copies that hold guessed characters)."""
+    with open(path, encoding="utf-8") as fh:
+        gold = json.load(fh)
+    for page_id, item in sorted(gold.items()):
+        if page_id in skip or page_id[:16] in skip:
+            continue
+        yield f"{prefix}__{page_id[:16]}", f"{prefix}:{source}:{page_id}", item.get("content") or "", \
+            {"url": item.get("url") or ""}
+
+
 def benchmark_pages(aeb_path: str | None, wcxb_dir: str | None) -> list[tuple[str, str, str, dict]]:
     """(key, source, text, {}) of the benchmark pages the development corpus left out."""
     with gzip.open(DATA / "eval_pages.jsonl.gz", "rt", encoding="utf-8") as fh:
@@ -257,6 +279,9 @@ def main() -> None:
     ap.add_argument("--prefix", default="mozilla-readability")
     ap.add_argument("--source", default="test/test-pages/{name}/expected.html",
                     help="the fixture's path in its repository, {name} standing for the file's name")
+    ap.add_argument("--gold-map", help="a benchmark's JSON map {id: {url, content}} of gold main texts "
+                    "(with --prefix and --source: the map's path in its repository)")
+    ap.add_argument("--skip", default="", help="comma-separated ids (or their first 16 characters) to leave out")
     ap.add_argument("--out")
     ap.add_argument("--exclude-evaldata", help="the development corpus's trafilatura evaldata.json: the pages it "
                     "sampled (original_file) are left out of trafilatura's tests/cache")
@@ -284,7 +309,9 @@ def main() -> None:
             entries = json.load(fh)
         exclude = frozenset(e.get("original_file") or "" for e in (entries.values() if isinstance(entries, dict)
                                                                     else entries))
-    if args.html_dir:
+    if args.gold_map:
+        pages = gold_map_pages(args.gold_map, args.prefix, args.source, frozenset(filter(None, args.skip.split(","))))
+    elif args.html_dir:
         pages = html_dir_pages(args.html_dir, args.prefix, args.source)
     else:
         pages = benchmark_pages(args.aeb, args.wcxb) if benchmark else package_pages(args.packages, exclude)
