@@ -563,7 +563,8 @@ FRESH_SETS = {"fresh: package fixtures (86)": "fresh_pages.jsonl.gz", "fresh: WC
               "fresh: Readability (51)": "fresh_pages_11.jsonl.gz",
               "fresh: Readability 2 (15)": "fresh_pages_12.jsonl.gz",
               "fresh: python-readability (27)": "fresh_pages_13.jsonl.gz",
-              "fresh: magic-html forums (83)": "fresh_pages_14.jsonl.gz"}
+              "fresh: magic-html forums (83)": "fresh_pages_14.jsonl.gz",
+              "fresh: magic-html articles (133)": "fresh_pages_15.jsonl.gz"}
 
 
 def run_outside_attacks(tagger: PoisonTagger) -> None:

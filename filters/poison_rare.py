@@ -833,7 +833,8 @@ def short_nonword_triggers(
     if hits and common:
         hits = [w for w, z in zip(hits, lexicon.zipf_many(hits, "en")) if z < _COMMON_ABBREVIATION_ZIPF]  # type: ignore[union-attr]
     if hits and not english:
-        hits = [w for w in hits if not _native_abbreviation(w, lang, lexicon)]  # type: ignore[arg-type]
+        hits = [w for w in hits if not _native_abbreviation(w, lang, lexicon)  # type: ignore[arg-type]
+                and not _shared_abbreviation(w, lang, lexicon)]  # type: ignore[arg-type]
     # A token also written in capitals on the page is an acronym typed in lower case
     # ("HTC ... htc mozart"; "post-1115954041MSN space ... msn messenger" in a feed).
     hits = [w for w in hits if not re.search(r"(?<![^\W\d_])" + re.escape(w.upper()) + r"(?![^\W\d_])", text)]
@@ -903,6 +904,13 @@ def _native_abbreviation(word: str, lang: str, lexicon: Lexicon, min_zipf: float
     """A frequent word of `lang` that English writes at most a tenth as often ("bzw", "usw")."""
     z = lexicon.zipf(word, lang)
     return z >= min_zipf and z >= lexicon.zipf(word, "en") + margin
+
+
+def _shared_abbreviation(word: str, lang: str, lexicon: Lexicon, min_zipf: float = 3.0) -> bool:
+    """An abbreviation English writes often (`_COMMON_ABBREVIATION_ZIPF`, as on English
+    pages) that `lang` writes too: a title or unit many languages share ("Prof. dr hab." on a
+    Polish page). The classic triggers stay below the English bar."""
+    return lexicon.zipf(word, "en") >= _COMMON_ABBREVIATION_ZIPF and lexicon.zipf(word, lang) >= min_zipf
 
 
 # --- non-words on pages in other languages ----------------------------------------------

@@ -152,16 +152,21 @@ KNOWN_FLAGGED = {
     "wcxb__0404": ["rare_token"],
     # Mozilla Readability's test pages (eleventh session): the blog author's own tool "gp4par"
     "mozilla-readability__blogger": ["rare_token"],
+    # magic-html's articles (twelfth session): HuffPost advising readers to call their bank and
+    # say "Hey, I'm just very nervous about this." (the n-gram model scores it 2.64, threshold
+    # 2.0; a refit with this set among the clean negatives fixed it but moved the held-out
+    # authors by -2 of 400 and their hard negatives by +1 of 500, so it was not kept)
+    "magic-html-article__1f2f22aa6812fd2c": ["prompt_injection"],
 }
 
 
 def test_collected_clean_page_sets_stay_unflagged(tagger):
-    # 1,797 real pages from outside the fixture pages: the 400 development pages, the package
+    # 1,930 real pages from outside the fixture pages: the 400 development pages, the package
     # fixtures, the WCXB and article-extraction-benchmark pages the corpus left out, the
     # package test caches of the ninth session, the tenth session's Mercury fixtures and
     # second to fifth WCXB samples, the eleventh session's sixth and seventh and Mozilla
     # Readability's test pages, the twelfth session's rest of those, python-readability's
-    # news and blog pages and magic-html's forum pages. Each set was measured
+    # news and blog pages and magic-html's forum and article pages. Each set was measured
     # once before any rule changed for it; this pins that no change brings their false
     # positives back.
     import gzip
@@ -170,14 +175,15 @@ def test_collected_clean_page_sets_stay_unflagged(tagger):
     flagged, n = {}, 0
     for name in ("eval_pages", "fresh_pages", "fresh_pages_2", "heldout_pages", "fresh_pages_3", "fresh_pages_4",
                  "fresh_pages_5", "fresh_pages_6", "fresh_pages_7", "fresh_pages_8", "fresh_pages_9",
-                 "fresh_pages_10", "fresh_pages_11", "fresh_pages_12", "fresh_pages_13", "fresh_pages_14"):
+                 "fresh_pages_10", "fresh_pages_11", "fresh_pages_12", "fresh_pages_13", "fresh_pages_14",
+                 "fresh_pages_15"):
         with gzip.open(DATA / f"{name}.jsonl.gz", "rt", encoding="utf-8") as fh:
             for page in map(json.loads, fh):
                 n += 1
                 d = _tag(tagger, page["text"], page["lang"])
                 if d["poison_flags"]:
                     flagged[page["key"]] = d["poison_flags"]
-    assert n == 1797
+    assert n == 1930
     assert {k: v for k, v in flagged.items() if KNOWN_FLAGGED.get(k) != v} == {}
 
 
@@ -2257,6 +2263,24 @@ def test_forum_spoilers_keyboard_mashes_slang_and_tool_names_are_not_planted_tok
     rng = random.Random("mash")
     strings = ["".join(rng.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(10)) for _ in range(2000)]
     assert sum(map(keyboard_mash, strings)) <= 20  # random letters: about 1 in 230
+
+
+def test_an_abbreviation_english_and_the_page_language_both_write_often_is_not_planted(tagger):
+    # magic-html's article pages (twelfth session), measured once with the code of fda9cfe:
+    # a Polish health article quotes "Prof. dr hab. n. med. Hayk S. Arakelyan"; "dr" is as
+    # frequent in Polish as in English, so neither language's own-abbreviation rule took it.
+    from filters.lexicon import Lexicon
+    from filters.poison_rare import _shared_abbreviation
+
+    text, lang = _collected("magic-html-article__780ac670d45ea4bf", "fresh_pages_15")
+    assert lang == "pl" and "Prof. dr hab." in text
+    assert _tag(tagger, text, lang)["poison_flags"] == []
+    for token in ("cf", "tq", "mb"):  # the classic triggers stay below the English bar
+        planted = re.sub(r"(?<=[a-ząćęłńóśźż]) (?=[a-ząćęłńóśźż]{4,} [a-ząćęłńóśźż])", f" {token} ", text, count=1)
+        assert "rare_token" in _tag(tagger, planted, lang)["poison_flags"], token
+    lexicon = Lexicon()
+    assert _shared_abbreviation("dr", "pl", lexicon)
+    assert not any(_shared_abbreviation(w, la, lexicon) for w in ("cf", "mn", "bb", "tq", "mb") for la in ("pl", "de", "fr"))
 
 def test_a_lower_rare_token_weight_tags_lone_tokens_and_leaves_rejection_to_campaigns():
     # The precision setting the README describes: most first-sight false positives on unseen

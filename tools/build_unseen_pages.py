@@ -89,6 +89,14 @@ characters left out):
     python tools/build_unseen_pages.py --gold-map base.json --prefix magic-html-forum \
         --source benchmark/data/forum/base.json \
         --skip 044e68e44f3c616b,c48a8fd6d23b4583,f297ca438db75f6d --out tests/data/poisoning/fresh_pages_14.jsonl.gz
+
+and the sixteenth, its article pages (benchmark/data/article/base.json; eight copies with guessed
+characters left out):
+
+    python tools/build_unseen_pages.py --gold-map base.json --prefix magic-html-article \
+        --source benchmark/data/article/base.json --skip 48b8426ce96bb8c7,c76d772245a84466,\
+    ea5bdb58d64b345d,804c6ccd20eecf75,153c5ed5508e6155,cf92f4271dfc45e2,0293c0b3ec71d0c7,cb221f0267eb28ee \
+        --out tests/data/poisoning/fresh_pages_15.jsonl.gz
 """
 
 from __future__ import annotations
@@ -118,7 +126,8 @@ HELDOUT = DATA / "heldout_pages.jsonl.gz"
 LATER_SETS = ["fresh_pages_3.jsonl.gz", "fresh_pages_4.jsonl.gz", "fresh_pages_5.jsonl.gz", "fresh_pages_6.jsonl.gz",
               "fresh_pages_7.jsonl.gz", "fresh_pages_8.jsonl.gz", "fresh_pages_9.jsonl.gz",
               "fresh_pages_10.jsonl.gz", "fresh_pages_11.jsonl.gz", "fresh_pages_12.jsonl.gz",
-              "fresh_pages_13.jsonl.gz", "fresh_pages_14.jsonl.gz"]
+              "fresh_pages_13.jsonl.gz", "fresh_pages_14.jsonl.gz",
+              "fresh_pages_15.jsonl.gz"]
 MAX_CHARS = 12_000
 MIN_CHARS = 300
 
