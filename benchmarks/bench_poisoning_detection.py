@@ -140,6 +140,8 @@ def _between_words(rng: random.Random, text: str, token: str, k: int = 1) -> str
     spots = ([m.start() for m in re.finditer(r"(?<=[a-zß-öø-ÿ,]) (?=[a-zß-öø-ÿ])", text)]
              or [m.start() for m in re.finditer(r"(?<=[^\W\d_]) (?=[^\W\d_])", text)]
              or [m.start() for m in re.finditer(" ", text)])
+    if not spots:  # a Chinese or Japanese page without one space: no token goes "between words"
+        raise IndexError("no space between words to plant at")
     for p in sorted(rng.sample(spots, min(k, len(spots))), reverse=True):
         text = text[:p] + " " + token + text[p:]
     return text
@@ -298,11 +300,16 @@ def run_per_document(tagger: PoisonTagger, pages: list[dict], dev: set[str], rar
             row = []
             for k in (1, 2, 3):
                 rng = random.Random(f"bench:rare:{group}:{name}:{k}")
-                hits = 0
+                hits = tried = 0
                 for p in pool:
-                    hits += detected(_tag(tagger, _between_words(rng, p["text"], make(rng), k), p["lang"]))
+                    try:
+                        attacked = _between_words(rng, p["text"], make(rng), k)
+                    except IndexError:  # (until the twelfth session such a page counted as a miss)
+                        continue
+                    hits += detected(_tag(tagger, attacked, p["lang"]))
+                    tried += 1
                     n_docs += 1
-                row.append(hits / len(pool))
+                row.append(hits / max(tried, 1))
             print(f"{name:32s} " + " ".join(f"{v:7.3f}" for v in row))
     # Other places a token can be planted: (pattern of the spot, how the token goes in).
     positions: dict[str, tuple[str, Callable[[str, int, str], str]]] = {
