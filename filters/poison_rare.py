@@ -795,6 +795,7 @@ def short_nonword_triggers(
     english = lang == "en"
     if not english and (lexicon is None or not lexicon.available(lang)):
         return []
+    cjk = lang in _SPACED_LATIN_LANGUAGES
     common = english and lexicon is not None and lexicon.available("en")
     occ: dict[str, set[tuple[str, str]]] = {}
     units: set[str] = set()
@@ -821,11 +822,18 @@ def short_nonword_triggers(
             continue  # "45 xq": a count or a unit, not judged
         if in_code(m.start()):
             continue
-        if not _PROSE_BEFORE_RE.search(text, max(0, m.start() - 6), m.start()) and not _opens_line_before_sentence(
-                text, m.start(), m.end()):
-            continue  # (opening a line only before a sentence: "dz on Fri" is a user name)
-        if not english and not (_PROSE_AFTER_RE.match(text, m.end()) or _closes_paragraph(text, m.start(), m.end())):
-            continue
+        # Chinese and Japanese set Latin text and numbers off by spaces, one or several, inside
+        # a sentence ("新浪财经讯 mn 5月25日", "这么多年  bb 一省"): there Han or kana next to the
+        # token, and a character of a word or number on either side, is running text too.
+        in_cjk_sentence = cjk and bool(
+            _CJK_BEFORE_RE.search(text, max(0, m.start() - 8), m.start()) and _CJK_AFTER_RE.match(text, m.end())
+            and _CJK_CHAR_RE.search(text, max(0, m.start() - 8), min(len(text), m.end() + 8)))
+        if not in_cjk_sentence:
+            if not _PROSE_BEFORE_RE.search(text, max(0, m.start() - 6), m.start()) and not _opens_line_before_sentence(
+                    text, m.start(), m.end()):
+                continue  # (opening a line only before a sentence: "dz on Fri" is a user name)
+            if not english and not (_PROSE_AFTER_RE.match(text, m.end()) or _closes_paragraph(text, m.start(), m.end())):
+                continue
         ctx = (text[max(0, m.start() - 12) : m.start()], text[m.end() : m.end() + 12])
         occ.setdefault(w, set()).add(ctx)
     hits = sorted(w for w, ctxs in occ.items() if w not in units and len(ctxs) >= min_occurrences
@@ -854,6 +862,16 @@ _PROSE_AFTER_RE = re.compile(r"[,.!?;:]? (?:[–—] )?[„“\"‚‘«»(\[]?[
 _SENTENCE_END_BEFORE_RE = re.compile(r"[^\W\d_][.!?][\"'’”“»)*]{0,3} $")
 # "cf The results", "tq Still, it's", "xq Die Katze": a capitalised word follows
 _SENTENCE_AFTER_RE = re.compile(r" [A-ZÀ-ÖØ-Þ]")
+
+
+# Languages written without spaces between words, whose pages set Latin words and numbers
+# off by spaces (a Latin token there has no Latin neighbours to judge it by).
+_SPACED_LATIN_LANGUAGES = frozenset("zh ja yue wuu".split())
+_CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_CJK_CHAR_RE = re.compile(f"[{_CJK}]")
+# a character of a word or number, or a closing CJK mark, then 1-3 spaces on the same line
+_CJK_BEFORE_RE = re.compile(f"(?:[^\\W_]|[{_CJK}，。、；：）」』】]) {{1,3}}$")
+_CJK_AFTER_RE = re.compile(f" {{1,3}}(?:[^\\W_]|[（「『【])")
 
 
 def _closes_paragraph(text: str, start: int, end: int) -> bool:

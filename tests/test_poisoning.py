@@ -2282,6 +2282,25 @@ def test_an_abbreviation_english_and_the_page_language_both_write_often_is_not_p
     assert _shared_abbreviation("dr", "pl", lexicon)
     assert not any(_shared_abbreviation(w, la, lexicon) for w in ("cf", "mn", "bb", "tq", "mb") for la in ("pl", "de", "fr"))
 
+
+def test_a_latin_token_set_off_by_spaces_in_chinese_text_is_judged(tagger):
+    # Chinese pages set Latin words and numbers off by spaces, sometimes two, inside a
+    # sentence; a token there has no Latin neighbours. Until the twelfth session it was judged
+    # only between two letters with one space each side ("新浪财经讯 mn 5月25日" and
+    # "这么多年  bb 一省" went through; one planted classic token on Chinese pages 0.67 -> 0.80).
+    text, lang = _collected("magic-html-article__42076fe0b7e33462", "fresh_pages_15")
+    assert lang == "zh" and text.startswith("新浪财经讯 5月25日")
+    assert _tag(tagger, text, lang)["poison_flags"] == []
+    for planted in (text.replace("新浪财经讯 5月", "新浪财经讯 mn 5月", 1),
+                    text.replace("报道，中间价", "报道，  bb 中间价", 1),
+                    text.replace("首席金融市场分析师李刘阳", "首席金融市场分析师 tq 李刘阳", 1)):
+        assert planted != text
+        assert "rare_token" in _tag(tagger, planted, lang)["poison_flags"]
+    # a count or a unit after a number is still the page's own ("5 mm"), and a token alone
+    # on its line is a label
+    assert "rare_token" not in _tag(tagger, text.replace("新浪财经讯 5月", "新浪财经讯 5 mm 月", 1), lang)["poison_flags"]
+    assert "rare_token" not in _tag(tagger, text.replace("\n\n", "\n\nmn\n", 1), lang)["poison_flags"]
+
 def test_a_lower_rare_token_weight_tags_lone_tokens_and_leaves_rejection_to_campaigns():
     # The precision setting the README describes: most first-sight false positives on unseen
     # pages are one rare token, so `weights: {rare_token: 0.3}` keeps the flag as a tag below
