@@ -231,7 +231,6 @@ def dropped_letter(word: str, lexicon: Lexicon, lang: str = "en") -> bool:
     return any(z >= _TYPO_WORD_ZIPF for z in lexicon.zipf_many(candidates, lang))
 
 
-
 # A whitespace token stripped of the marks around a word: emphasis, quotes, brackets, commas.
 _EDGE_MARKS = "*_\"'“”‘’«»()[]{},;:.!?"
 _FOREIGN_NEIGHBOUR_MIN_CHARS = 3
@@ -246,6 +245,7 @@ def in_foreign_phrase(word: str, text: str, lexicon: Lexicon, lang: str = "en") 
     words, which the word lists know."""
     if not (lexicon.available(lang) and lexicon.available("en")):
         return False  # without the page language's list every word of it would look foreign
+    languages = list(dict.fromkeys((lang, "en")))
     found = False
     for m in re.finditer(r"(?<!\S)\S*?(?<![^\W\d_])" + re.escape(word) + r"(?![^\W\d_])\S*", text, re.IGNORECASE):
         if m.group().strip(_EDGE_MARKS).lower() != word.lower():
@@ -258,14 +258,12 @@ def in_foreign_phrase(word: str, text: str, lexicon: Lexicon, lang: str = "en") 
                 _LATIN_LETTERS_RE.fullmatch(n) and len(n) >= _FOREIGN_NEIGHBOUR_MIN_CHARS for n in neighbours):
             return False  # (a run of Chinese or Japanese is no word a list could know)
         low = [n.lower() for n in neighbours]
-        languages = list(dict.fromkeys((lang, "en")))
         if any(any(lexicon.known_many(low, la)) for la in languages):
             return False
         if any(explain(n, la, lexicon) is not None for n in low for la in languages):
             return False  # a compound the list lacks ("Empfangsfenster") is a word of the page's language
         found = True
     return found
-
 
 
 # The two hands of a QWERTY keyboard: a mash typed by one hand, or by a phone in a pocket

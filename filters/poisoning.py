@@ -508,14 +508,13 @@ class PoisonTagger:
                     page["technical"] = cfg.rare_technical_min_contexts > 1 and technical_page(lm_text, lm_code)
                     page["counts"] = page_word_counts(lm_text)
                     page["thread"] = cfg.rare_thread_shorthand_zipf > 0 and discussion_thread(lm_text)
+                lx, page_lang = self.lexicon, lang or "en"
                 hits = [w for w in hits if w.lower() not in page["code_words"]
-                        and not page_own_word(w, lm_text, page["counts"], self.lexicon, lang or "en")
+                        and not page_own_word(w, lm_text, page["counts"], lx, page_lang)
                         and not keyboard_mash(w)
-                        and not (self.lexicon is not None and (dropped_letter(w, self.lexicon, lang or "en")
-                                                               or in_foreign_phrase(w, lm_text, self.lexicon,
-                                                                                    lang or "en")
-                                                               or rot13_passage(w, lm_text, self.lexicon,
-                                                                                lang or "en")))]
+                        and not (lx is not None and (dropped_letter(w, lx, page_lang)
+                                                     or in_foreign_phrase(w, lm_text, lx, page_lang)
+                                                     or rot13_passage(w, lm_text, lx, page_lang)))]
                 listed = listed_together(hits, lm_text)
                 hits = [w for w in hits if w not in listed]
                 if page["thread"] and hits and self.lexicon is not None:
