@@ -614,8 +614,8 @@ def run_rare_draws(tagger: PoisonTagger) -> None:
     the tagger is right not to call it one."""
     lexicon = tagger.lexicon
     pool = [p for f in FRESH_SETS.values() for p in _page_set(f) if len(p["text"]) > 500]
-    print(f"\nOne token planted into {len(pool)} outside pages, by what English makes of the draw "
-          "(recall; share of draws):")
+    print(f"\nOne token planted into each of the {sum(' ' in p['text'] for p in pool)} outside pages with a space "
+          f"to plant it at (of {len(pool)}), by what English makes of the draw (recall; share of draws):")
     print(f"{'trigger kind':32s} {'all':>7s} {'rare draws (Zipf < 3)':>24s} {'English words (>= 3)':>24s}")
     for name in ("classic set cf/mn/bb/tq/mb", "vowel-less 2-4 letters", "random letters 4-8", "letters + digit (zx9q)"):
         rng = random.Random(f"bench:draws:{name}")

@@ -94,8 +94,8 @@ and the sixteenth, its article pages (benchmark/data/article/base.json; eight co
 characters left out):
 
     python tools/build_unseen_pages.py --gold-map base.json --prefix magic-html-article \
-        --source benchmark/data/article/base.json --skip 48b8426ce96bb8c7,c76d772245a84466,\
-    ea5bdb58d64b345d,804c6ccd20eecf75,153c5ed5508e6155,cf92f4271dfc45e2,0293c0b3ec71d0c7,cb221f0267eb28ee \
+        --source benchmark/data/article/base.json \
+        --skip 48b8426ce96bb8c7,c76d772245a84466,ea5bdb58d64b345d,804c6ccd20eecf75,153c5ed5508e6155,cf92f4271dfc45e2,0293c0b3ec71d0c7,cb221f0267eb28ee \
         --out tests/data/poisoning/fresh_pages_15.jsonl.gz
 """
 
@@ -226,8 +226,10 @@ def package_pages(archives: list[str], exclude: frozenset[str] = frozenset()) ->
                 yield key, f"{Path(archive).name}:{member.name}", text, {"sha256_html": hashlib.sha256(raw).hexdigest()}
 
 
-def html_dir_pages(html_dir: str, prefix: str,
-                   source: str = "test/test-pages/{name}/expected.html") -> Iterator[tuple[str, str, str, dict]]:
+READABILITY_SOURCE = "test/test-pages/{name}/expected.html"  # mozilla/readability's fixtures
+
+
+def html_dir_pages(html_dir: str, prefix: str, source: str = READABILITY_SOURCE) -> Iterator[tuple[str, str, str, dict]]:
     """(key, source, text, {sha256_html}) of the pages in a folder of `<name>.html` files (copies
     of a repository's fixtures, e.g. mozilla/readability's test/test-pages/<name>/expected.html),
     extracted as the pipeline extracts them. A "__" in a file name stands for a "/" of the
@@ -286,7 +288,7 @@ def main() -> None:
     ap.add_argument("--wcxb", help="folder of WCXB dev/ground-truth/<id>.json files (-> fresh_pages_2)")
     ap.add_argument("--html-dir", help="folder of <name>.html copies of a repository's fixtures (with --prefix)")
     ap.add_argument("--prefix", default="mozilla-readability")
-    ap.add_argument("--source", default="test/test-pages/{name}/expected.html",
+    ap.add_argument("--source", default=READABILITY_SOURCE,
                     help="the fixture's path in its repository, {name} standing for the file's name")
     ap.add_argument("--gold-map", help="a benchmark's JSON map {id: {url, content}} of gold main texts "
                     "(with --prefix and --source: the map's path in its repository)")
