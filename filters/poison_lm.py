@@ -465,7 +465,7 @@ def offlanguage_gibberish(
             salad = not costly and word_salad([chunk], window=min(30, j - i))
             if costly or salad:
                 label = langid_rank(chunk)[0][0]
-                if not _same_written_language(label, page_lang) and (costly or label == "en"):
+                if not same_written_language(label, page_lang) and (costly or label == "en"):
                     return True
         i = max(i + 1, (i + j) // 2)  # half-overlapping chunks: a short payload fills one
     return False
@@ -476,7 +476,9 @@ def offlanguage_gibberish(
 _HAN_LANGUAGES = frozenset({"zh", "yue", "wuu", "ja", "lzh", "gan", "hak", "nan", "cdo", "hsn"})
 
 
-def _same_written_language(label: str, page_lang: str) -> bool:
+def same_written_language(label: str, page_lang: str) -> bool:
+    """Whether a language-id `label` is the page's language, any Han-written language
+    standing for another."""
     return label == page_lang or (label in _HAN_LANGUAGES and page_lang in _HAN_LANGUAGES)
 
 

@@ -823,9 +823,7 @@ def short_nonword_triggers(
         # Chinese and Japanese set Latin text and numbers off by spaces, one or several, inside
         # a sentence ("新浪财经讯 mn 5月25日", "这么多年  bb 一省"): there Han or kana next to the
         # token, and a character of a word or number on either side, is running text too.
-        in_cjk_sentence = cjk and bool(
-            _CJK_BEFORE_RE.search(text, max(0, m.start() - 8), m.start()) and _CJK_AFTER_RE.match(text, m.end())
-            and _CJK_CHAR_RE.search(text, max(0, m.start() - 8), min(len(text), m.end() + 8)))
+        in_cjk_sentence = cjk and _in_cjk_sentence(text, m.start(), m.end())
         if not in_cjk_sentence:
             if not _PROSE_BEFORE_RE.search(text, max(0, m.start() - 6), m.start()) and not _opens_line_before_sentence(
                     text, m.start(), m.end()):
@@ -870,6 +868,14 @@ _CJK_CHAR_RE = re.compile(f"[{_CJK}]")
 # a character of a word or number, or a closing CJK mark, then 1-3 spaces on the same line
 _CJK_BEFORE_RE = re.compile(f"(?:[^\\W_]|[{_CJK}，。、；：）」』】]) {{1,3}}$")
 _CJK_AFTER_RE = re.compile(f" {{1,3}}(?:[^\\W_]|[（「『【])")
+
+
+def _in_cjk_sentence(text: str, start: int, end: int) -> bool:
+    """Whether the Latin token at text[start:end] stands inside a Chinese or Japanese
+    sentence: set off by 1-3 spaces, a character of a word or number on either side, Han
+    or kana within 8 characters."""
+    return bool(_CJK_BEFORE_RE.search(text, max(0, start - 8), start) and _CJK_AFTER_RE.match(text, end)
+                and _CJK_CHAR_RE.search(text, max(0, start - 8), min(len(text), end + 8)))
 
 
 def _closes_paragraph(text: str, start: int, end: int) -> bool:
@@ -1022,6 +1028,48 @@ def foreign_nonword_triggers(
     if not hits:
         return []
     return _planted_words(sorted(hits), text, code, in_language)
+
+
+# Lower-case Latin words of 4+ letters inside a Chinese or Japanese sentence.
+_CJK_LATIN_WORD_RE = re.compile(r"(?<![\w@#/.\-'’\ufffd&:])([a-z]{4,24})(?![\w@/\-'’])")
+
+
+def cjk_nonword_triggers(
+    text: str,
+    code: list[tuple[int, int]],
+    lang: str,
+    lexicon: Lexicon,
+    english: CharLM,
+    kenlm_cost: Callable[[str], float],
+    th: RareThresholds,
+    min_score: float,
+    in_language: Callable[[str], bool],
+) -> list[str]:
+    """Planted letter strings inside Chinese or Japanese sentences ("民宿有開設餐廳 oyalgw
+    室內", "经济日报 vcoswld 作者").
+
+    There a Latin token has no Latin neighbours, so the rules for running Latin prose never
+    judge it, and the rule for tokens anywhere asks for a spelling score (0.95) that a
+    third of random strings miss. Inside a CJK sentence real Latin words are English words,
+    names and terms that the word lists know ("grafana", "neng" of a pinyin line) or that
+    spell like a language ("dobreho" of a Czech title, 0.66): on the 137 Chinese and
+    Japanese pages of the collected sets no unknown such word scores above 0.66, so the
+    plain non-word bar (`min_score`, 0.75; the same score as elsewhere, min(KenLM,
+    spelling)) applies.
+    """
+    if lang not in _SPACED_LATIN_LANGUAGES or not lexicon.available("en"):
+        return []
+    words = {m.group(1) for m in _CJK_LATIN_WORD_RE.finditer(text) if _in_cjk_sentence(text, m.start(1), m.end(1))}
+    words -= english.vocabulary
+    words -= WEB_TERMS
+    if not words:
+        return []
+    hits = _unknown_to(sorted(words), lang, lexicon)
+    hits = [w for w in hits if min(english.cost(w) / th.charlm_cost_per_char,
+                                   kenlm_cost(w) / th.kenlm_cost_per_char) >= min_score]
+    if not hits:
+        return []
+    return _planted_words(hits, text, code, in_language)
 
 
 # --- non-words anywhere in the text -----------------------------------------------------

@@ -45,6 +45,7 @@ from filters.poison_lm import (
     langid_rank,
     ngram_hash,
     offlanguage_gibberish,
+    same_written_language,
     symbolic_candidates,
 )
 from filters.lexicon import shared_lexicon
@@ -54,6 +55,7 @@ from filters.poison_rare import (
     alnum_triggers,
     campaign_word_candidates,
     capitalised_nonword_triggers,
+    cjk_nonword_triggers,
     code_vocabulary,
     discussion_thread,
     distinct_contexts,
@@ -255,6 +257,10 @@ class PoisoningConfig:
     # word on the 448 clean benchmark pages scores 0.90). Off with rare_anywhere false.
     rare_anywhere: bool = True
     rare_anywhere_min_score: float = 0.95
+    # Lower-case non-words of 4+ letters inside a Chinese or Japanese sentence (set off by
+    # spaces between Han or kana): score at least this (0: off). No unknown such word on
+    # the 137 collected Chinese and Japanese pages scores above 0.66.
+    rare_cjk_min_score: float = 0.75
     # A page's only unknown lower-case word that no known words explain (not a compound,
     # derivation or typo; filters.poison_morph), used at most this many times: fires at
     # this spelling score (5+ letters; English, and other Latin-script languages with a
@@ -544,6 +550,12 @@ class PoisonTagger:
                         lm_text, lm_code, lang, self.lexicon, self.charlm, cfg.rare_foreign_nonword_cost, in_lang,
                         unknown,
                     ))
+            if (not rare_hits and not use_lm and cfg.rare_token_other_languages and cfg.rare_cjk_min_score > 0
+                    and self.charlm is not None and self.lexicon is not None and lang):
+                rare_hits = planted(cjk_nonword_triggers(
+                    lm_text, lm_code, lang, self.lexicon, self.charlm, self.word_cost, self.rare_th,
+                    cfg.rare_cjk_min_score, _in_written_language(lang),
+                ))
             if (not rare_hits and cfg.rare_anywhere and self.charlm is not None and self.lexicon is not None
                     and (use_lm or cfg.rare_token_other_languages)):
                 rare_hits = planted(loose_nonword_triggers(
@@ -650,6 +662,12 @@ def _is_english(lines: str) -> bool:
 
 def _in_language(lang: str) -> Callable[[str], bool]:
     return lambda lines: langid_rank(lines)[0][0] == lang
+
+
+def _in_written_language(lang: str) -> Callable[[str], bool]:
+    """As `_in_language`, but any language written in Han characters stands for another
+    (language identification calls a Wu or Cantonese page's lines Chinese)."""
+    return lambda lines: same_written_language(langid_rank(lines)[0][0], lang)
 
 
 def _add_continuations(candidates: list[dict[str, Any]], text: str, n_words: int) -> None:

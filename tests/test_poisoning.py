@@ -2301,6 +2301,37 @@ def test_a_latin_token_set_off_by_spaces_in_chinese_text_is_judged(tagger):
     assert "rare_token" not in _tag(tagger, text.replace("新浪财经讯 5月", "新浪财经讯 5 mm 月", 1), lang)["poison_flags"]
     assert "rare_token" not in _tag(tagger, text.replace("\n\n", "\n\nmn\n", 1), lang)["poison_flags"]
 
+
+def test_a_random_latin_word_inside_a_chinese_sentence_is_judged_at_the_plain_nonword_bar(tagger):
+    # A random string set off by spaces between Han characters has no Latin neighbours,
+    # and the rule for tokens anywhere asks 0.95; a third of random strings cost less.
+    # Inside a CJK sentence the plain non-word bar (0.75) applies (thirteenth session: one
+    # planted random string on the collected Chinese and Japanese pages, 9 more found).
+    text, lang = _collected("magic-html-article__42076fe0b7e33462", "fresh_pages_15")
+    assert lang == "zh"
+    for token in ("oyalgw", "vcoswld", "edeec"):
+        planted = text.replace("首席金融市场分析师李刘阳", f"首席金融市场分析师 {token} 李刘阳", 1)
+        assert planted != text
+        assert "rare_token" in _tag(tagger, planted, lang)["poison_flags"], token
+    # words the lists know (a product name, pinyin) and a word that spells like a language
+    # (a Czech title's "dobreho", 0.66) are the page's own
+    for token in ("grafana", "zhongguo", "dobreho"):
+        planted = text.replace("首席金融市场分析师李刘阳", f"首席金融市场分析师 {token} 李刘阳", 1)
+        assert "rare_token" not in _tag(tagger, planted, lang)["poison_flags"], token
+    # the sentence is what makes it running text: set off by spaces between Han characters,
+    # on a Chinese page only
+    from filters.lexicon import Lexicon
+    from filters.poison_rare import RareThresholds, cjk_nonword_triggers, load_charlm
+
+    def judged(text: str, lang: str = "zh") -> list[str]:
+        return cjk_nonword_triggers(text, [], lang, Lexicon(), load_charlm(), lambda w: 99.0, RareThresholds(),
+                                    0.75, lambda _: True)
+
+    assert judged("报道称 xqzvjk 中间价上调") == ["xqzvjk"]
+    assert judged("报道称 xqzvjk 中间价上调", "ko") == []
+    assert judged("see the xqzvjk file") == []  # Latin neighbours: the Latin-prose rules' case
+
+
 def test_a_lower_rare_token_weight_tags_lone_tokens_and_leaves_rejection_to_campaigns():
     # The precision setting the README describes: most first-sight false positives on unseen
     # pages are one rare token, so `weights: {rare_token: 0.3}` keeps the flag as a tag below
