@@ -274,9 +274,13 @@ _MASH_MIN_LETTERS = 10
 
 
 def keyboard_mash(word: str) -> bool:
-    """Ten or more letters, all typed by one hand: a person's keyboard mash quoted on the
-    page, not a planted string (ten random letters stay on one side about one time in 230)."""
+    """Ten or more letters, all typed by one hand, or one key held down ("jjjjj" of the same
+    pocket-dialled tweet): a person's keyboard mash quoted on the page, not a planted string
+    (ten random letters stay on one side about one time in 230; a random string is one
+    letter repeated about never)."""
     letters = [c for c in word.lower() if "a" <= c <= "z"]
+    if len(letters) >= 3 and len(set(letters)) == 1:
+        return True
     return len(letters) >= _MASH_MIN_LETTERS and (set(letters) <= _LEFT_HAND or set(letters) <= _RIGHT_HAND)
 
 
@@ -1163,6 +1167,8 @@ def alnum_triggers(
         # the token before must end in a letter and not be an acronym or hold digits, the
         # token after must start with a letter and hold no digits. A token that opens a
         # sentence ("in 2019. kq7v It is") has no such neighbour before it.
+        if (m.start() == 0 or text[m.start() - 1] == "\n") and not _opens_line_before_sentence(text, m.start(), m.end()):
+            continue  # a user name above a post ("card51short on Thu, 11/02/2006"), a label
         before = _PREV_TOKEN_RE.search(text, max(0, m.start() - 40), m.start())
         after = _AFTER_TOKEN_RE.match(text, m.end())
         if not before or not before.group(1) or not after:

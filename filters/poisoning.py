@@ -656,8 +656,14 @@ def _with_word_candidates(
     return front + [c for c in candidates if c["ngram"] in by_gram]
 
 
+# Language-id labels that English lines get: py3langid calls Nigerian news English
+# ("Senator Ben Murray-Bruce have dragged the Inspector-General of Police, Ibrahim Idris, to
+# court.") Nigerian Pidgin about as often as English.
+_ENGLISH_LABELS = frozenset({"en", "pcm"})
+
+
 def _is_english(lines: str) -> bool:
-    return langid_rank(lines)[0][0] == "en"
+    return langid_rank(lines)[0][0] in _ENGLISH_LABELS
 
 
 def _in_language(lang: str) -> Callable[[str], bool]:

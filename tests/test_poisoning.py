@@ -2263,6 +2263,12 @@ def test_forum_spoilers_keyboard_mashes_slang_and_tool_names_are_not_planted_tok
     rng = random.Random("mash")
     strings = ["".join(rng.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(10)) for _ in range(2000)]
     assert sum(map(keyboard_mash, strings)) <= 20  # random letters: about 1 in 230
+    # one key held down: the same tweet opens "jjjjj 999"; it was judged once its Nigerian-
+    # labelled lines counted as English (thirteenth session)
+    assert "jjjjj 999 I’m k nokkkkk" in _collected("magic-html-forum__fbe48a1911e4d3a0", "fresh_pages_14")[0]
+    assert keyboard_mash("jjjjj") and keyboard_mash("zzz") and not keyboard_mash("jjjk")
+    short = ["".join(rng.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(rng.randint(4, 8))) for _ in range(2000)]
+    assert sum(map(keyboard_mash, short)) <= 2
 
 
 def test_an_abbreviation_english_and_the_page_language_both_write_often_is_not_planted(tagger):
@@ -2300,6 +2306,18 @@ def test_a_latin_token_set_off_by_spaces_in_chinese_text_is_judged(tagger):
     # on its line is a label
     assert "rare_token" not in _tag(tagger, text.replace("新浪财经讯 5月", "新浪财经讯 5 mm 月", 1), lang)["poison_flags"]
     assert "rare_token" not in _tag(tagger, text.replace("\n\n", "\n\nmn\n", 1), lang)["poison_flags"]
+
+
+def test_english_lines_language_id_calls_nigerian_pidgin_are_judged_as_english(tagger):
+    # py3langid labels Nigerian news English as Nigerian Pidgin about as often as English;
+    # until the thirteenth session a token planted on such a line went unjudged.
+    text, lang = _collected("aeb__e7301133baab4359", "heldout_pages")
+    sentence = "have dragged the Inspector-General of Police, Ibrahim Idris, to court."
+    assert lang == "en" and sentence in text
+    assert _tag(tagger, text, lang)["poison_flags"] == []
+    for token in ("sljcxjup", "tq"):
+        planted = text.replace("Inspector-General of Police", f"Inspector-General {token} of Police", 1)
+        assert "rare_token" in _tag(tagger, planted, lang)["poison_flags"], token
 
 
 def test_a_random_latin_word_inside_a_chinese_sentence_is_judged_at_the_plain_nonword_bar(tagger):
