@@ -494,8 +494,10 @@ def run_injection_sets(tagger: PoisonTagger, pages: list[dict], dev: set[str], b
              [x for a in "mn" for x in _lines(f"dev_{a}_phrasings.txt")], True),
             ("phrasings, dev authors Q-V (written in session 7, measured once first)",
              [x for a in "qrstuv" for x in _lines(f"dev_{a}_phrasings.txt")], True),
-            ("phrasings, held-out authors W-Y (written in session 11)",
+            ("phrasings, authors W-Y (written in session 11, read in session 13)",
              [x for a in "wxy" for x in _lines(f"heldout_{a}_phrasings.txt")], True),
+            ("phrasings, held-out authors Z, AA (written in session 13)",
+             [x for a in ("z", "aa") for x in _lines(f"heldout_{a}_phrasings.txt")], True),
             ("phrasings, held-out author O (written in session 7)", _lines("heldout_o_phrasings.txt"), True),
             ("phrasings, held-out author P (written in session 7)", _lines("heldout_p_phrasings.txt"), True),
             ("hard negatives, dev", _lines("dev_hard_negatives.txt"), False),
@@ -506,8 +508,10 @@ def run_injection_sets(tagger: PoisonTagger, pages: list[dict], dev: set[str], b
             ("hard negatives, dev authors M, N", [x for a in "mn" for x in _lines(f"dev_{a}_hard_negatives.txt")], False),
             ("hard negatives, dev authors Q-V", [x for a in "qrstuv" for x in _lines(f"dev_{a}_hard_negatives.txt")],
              False),
-            ("hard negatives, held-out authors W-Y",
+            ("hard negatives, authors W-Y (read in session 13)",
              [x for a in "wxy" for x in _lines(f"heldout_{a}_hard_negatives.txt")], False),
+            ("hard negatives, held-out authors Z, AA",
+             [x for a in ("z", "aa") for x in _lines(f"heldout_{a}_hard_negatives.txt")], False),
             ("hard negatives, held-out author O", _lines("heldout_o_hard_negatives.txt"), False),
             ("hard negatives, held-out author P", _lines("heldout_p_hard_negatives.txt"), False)]
     for name, lines, attack in sets:
