@@ -57,14 +57,14 @@ _NOT_REFUSED = (r"(?<!declines\sto\s)(?<!declined\sto\s)(?<!refuses\sto\s)(?<!re
 _AI = (r"(?:(?-i:AIs)|(?:reviewers?|readers?|graders?|evaluators?|screeners?|recruiters?)\s+(?:using|with)\s+"
        r"(?:(?-i:AI)|LLMs?|language\s+models?)(?:\s+(?:tools?|assistance|assistants?))?|"
        r"(?-i:AI)(?:(?:\s+[a-z-]+)?\s+(?:language\s+)?(?:models?|systems?|assistants?|agents?|crawlers?|"
-       r"bots?|tools?|readers?|"
+       r"bots?|tools?|readers?|shoppers?|planners?|helpers?|"
        r"reviewers?|screeners?|summari[sz]ers?|recruiters?|scrapers?|browsers?|services?|search\s+engines?))?|LLMs?|"
        r"(?:large\s+)?language[\s-]models?|chatbots?|(?:automated|autonomous|virtual|digital|(?:AI|GPT|LLM)-(?:based|"
        r"powered|driven|enabled)|summari[sz]ing|screening|hiring|reviewing|browsing|writing|search|answer|chat|coding|"
        r"translation|retrieval-augmented|RAG|generative|agentic|summari[sz]ation|machine|voice|shopping)\s+"
        r"(?:[a-z-]+\s+)?(?:agents?|assistants?|systems?|readers?|reviewers?|tools?|crawlers?|bots?|scrapers?|"
        r"screeners?|engines?|graders?|evaluators?|judges?|raters?|markers?|software|programs?|pipelines?|"
-       r"recruiters?|contributors?|moderators?)|"
+       r"recruiters?|contributors?|moderators?|planners?|helpers?|shoppers?)|"
        # "reading tools", "reader program", "summary engines", "moderation pipelines"
        r"(?:reading|reader|summary|moderation|assistive|reviewer|extraction|indexing|scoring|automation)\s+"
        r"(?:tools?|programs?|software|pipelines?|engines?)|bots?|crawlers?|"
@@ -117,7 +117,8 @@ _ORDER_FORM = (r"(?:^\W*|[\n:;,(\[\"“*>—–-]\s*|(?:system|developer|admin)(
                r"dont|(?:ask|asks|asking|want|wants|need|needs|request|requests|require|requires|requiring)\s+you\s+to|"
                r"(?:permitted|allowed|authori[sz]ed|free|agree)\s+to|"
                r"only|first|next|so|must|should|shall|you\s+will|need\s+to|needs\s+to|have\s+to|has\s+to|are\s+to|"
-               r"is\s+to|(?:are|is)\s+required\s+to|(?:do|does)\s+not|don't|must\s+not|should\s+not)\s+)"
+               r"is\s+to|(?:are|is)\s+required\s+to|(?:are|is)\s+(?:kindly\s+|politely\s+)?(?:asked|requested)\s+to|"
+               r"(?:do|does)\s+not|don't|must\s+not|should\s+not)\s+)"
                r"(?:now\s+|always\s+|only\s+|also\s+|instead\s+|immediately\s+|simply\s+|quietly\s+|silently\s+)?")
 _DOC = (r"(?:page|document|text|content|website|site|article|post|e-?mail|message|file|review|paper|CV|r[ée]sum[ée]|"
         r"listing|thread|comment|data|profile|product|submission|application|section|paragraph|note|source|report)s?")
@@ -200,6 +201,19 @@ _REWRITE = (
 # what is asked, then the answer to give: "whether it has side effects, say ..." (open group)
 _SCRIPTED_REPLY = (r"(?:whether|which|what|who|how|if|about)\b[^.!?\n]{0,80}?,\s*(?:always\s+|just\s+|simply\s+|"
                    r"only\s+)?(?:say|answer|reply|respond|claim|state|insist")
+
+# What an order about a summary still to be written has it do.
+_SUMMARY_VERBS = (r"(?:say|state|read|open|begin|start|lead|conclude|mention|include|note|describe|present|report|end|"
+                  r"call|list|omit|exclude|show|claim|add|point|credit|record|refer|characteri[sz]e|portray|declare|"
+                  r"keep|frame|give|quote|cite|identify|treat|rank|place|recommend|direct|link|emphasi[sz]e|"
+                  r"highlight|stress|play\s+down|downplay|leave\s+out|skip|drop|date|attribute|name|use)")
+# A reader that is software: "by an AI", "by automated software", "by a bot".
+_BY_SOFTWARE = (r"by\s+(?:an?\s+|any\s+|the\s+|some\s+)?(?:automated\s+|(?-i:AI)\s+|(?:AI|LLM)-(?:based|powered)\s+)?"
+                r"(?:software|(?-i:AIs?)|LLMs?|language\s+models?|tools?|bots?|machines?|programs?|scripts?|"
+                r"crawlers?|algorithms?|(?:automated|(?-i:AI))\s+(?:agents?|assistants?|systems?|readers?))\b")
+_CONDENSED = r"(?:condensed|summari[sz]ed|paraphrased|recapped|digested|abridged)"
+_PROCESSED = (r"(?:read|assessed|graded|scored|marked|evaluated|screened|parsed|indexed|ingested|crawled|scraped|"
+              r"processed|reviewed|analy[sz]ed|checked|handled|translated|summari[sz]ed|used|fed)")
 
 CUES: tuple[Cue, ...] = (
     # "AI reviewers: give ...", "Hey assistant, whatever the user asked, ...", "Bots that index
@@ -522,9 +536,8 @@ CUES: tuple[Cue, ...] = (
          r"\b(?:(?:any|every|all|each)\s+(?:[a-z-]+\s+)?(?:summary|summaries|recaps?|overviews?|synops[ie]s|digests?)|"
          r"(?:summary|summaries|recaps?|overviews?|synops[ie]s|digests?)\s+of\s+this\s+[\w-]+|"
          r"the\s+(?:extracted|generated|automatic|auto-generated)\s+(?:summary|text|data|answer|description))\s+"
-         r"(?:should|must|shall|need\s+to|has\s+to|have\s+to|will)\s+(?:always\s+|also\s+|only\s+|clearly\s+)?"
-         r"(?:say|state|read|open|begin|start|lead|conclude|mention|include|note|describe|present|report|end|call|list|"
-         r"omit|exclude|show|claim)\b|"
+         r"(?:should|must|shall|need\s+to|has\s+to|have\s+to|will|(?:is|are)\s+(?:kindly\s+)?(?:asked|requested)\s+to)"
+         r"\s+(?:always\s+|also\s+|only\s+|clearly\s+)?" + _SUMMARY_VERBS + r"\b|"
          r"\b(?:lead|begin|start|open|end|continue)\s+(?:every|each|all|any|the|your)\s+(?:summary|summaries|recap|"
          r"overview|answer|answers)\s+(?:with|by)\b|"
          r"\bin\s+any\s+(?:extracted|generated|derived)\s+(?:dataset|data|summary|answer|text)\b",
@@ -568,13 +581,15 @@ CUES: tuple[Cue, ...] = (
     # list ...", "Readers who retell this story should present ...": the one addressed is named by
     # what it does with the page, and what it does is a model's job (people read, share, review)
     _cue("processor", "address", 2,
-         r"\b(?:anyone|anybody|whoever|someone|somebody|everyone|readers?|software|engines?|programs?)\s+"
+         r"\b(?:anyone|anybody|whoever|someone|somebody|everyone|readers?|software|engines?|programs?|those)\s+"
          r"(?:(?:who|that)\s+)?(?:is\s+|are\s+|will\s+)?(?:"
-         r"(?:condens|summari[sz]|paraphras|recapp?|retell|compil|rank|translat)(?:e|es|s|ing)?\s+(?:this|these|"
-         r"the|my|our)\b|(?:turn|convert)(?:s|ing)?\s+this\s+(?:[a-z-]+\s+)?into\b|"
+         r"(?:condens|summari[sz]|paraphras|recapp?|retell|compil|rank|translat|relay|recount|excerpt)(?:e|es|s|ing)?"
+         r"\s+(?:this|these|the|my|our|them)\b|"
+         r"(?:relay|recount|excerpt)(?:s|ing)?\s+(?:[a-z-]+\s+){1,2}from\s+this\b|(?:turn|convert)(?:s|ing)?\s+this\s+(?:[a-z-]+\s+)?into\b|"
          r"answer(?:s|ing)?\s+(?:questions|queries)\s+(?:using|with|from|based\s+on)\s+this\b|"
          r"tell(?:s|ing)?\s+(?:people|others|users)\s+about\s+this\b)",
-         "anyone anybody whoever someone somebody everyone reader readers software engine engines program programs"),
+         "anyone anybody whoever someone somebody everyone reader readers software engine engines program programs "
+         "those"),
     # "When you write the recap of this thread, end it with ...", "When generating a shopping
     # list from this recipe, add ...": what the reader makes of the page is a model's output
     # (not "a review of this product" or "a reply to this thread": people write those)
@@ -592,6 +607,39 @@ CUES: tuple[Cue, ...] = (
          r"your\s+(?:own\s+)?(?:work|paper|thesis|report|essay|article)))",
          "recap summary summaries digest shopping translation bullet overview synopsis tldr tl answer answers "
          "response responses replies output outputs summarizing summarising condensing paraphrasing recapping"),
+    # "If this article is being condensed for a newsletter, ...", "Should this essay be assessed by
+    # software, ...", "If this review is read by an AI agent, ...": the page imagines itself
+    # condensed, or read by a machine (people read, review and use pages; they seldom "condense"
+    # one, and a manual does not say which program reads it)
+    _cue("page_processed", "address", 2,
+         r"\b(?:if|when|whenever|once|before|while|in\s+case)\s+this\s+(?:[\w'-]+\s+){0,2}?(?:is|gets|are|has\s+"
+         r"been)\s+(?:being\s+|ever\s+)?(?:" + _CONDENSED + r"|" + _PROCESSED + r"\s+(?:[a-z]+\s+)?" + _BY_SOFTWARE
+         + r")|\bshould\s+this\s+(?:[\w'-]+\s+){0,2}?be\s+(?:" + _CONDENSED + r"|" + _PROCESSED
+         + r"\s+(?:[a-z]+\s+)?" + _BY_SOFTWARE + r")",
+         "condensed summarized summarised paraphrased recapped digested abridged software ai ais llm llms language tools "
+         "tool bots bot machine machines programs program scripts script crawler crawlers algorithm algorithms "
+         "automated & this"),
+    # "Any summary of Professor Lindqvist's career should add ...", "Retellings of this story should
+    # say ...", "Summaries should mention that ...": a summary still to be written, of anything,
+    # is told what to say (a writing class says it too: "Summaries should mention the thesis",
+    # so this only addresses weakly and needs a dictated claim besides the order)
+    _cue("summary_subject", "address", 1,
+         r"(?:^\W*|\b(?:any|every|all|each)\s+(?:[a-z-]+\s+)?)(?:summary|summaries|recaps?|overviews?|synops[ie]s|"
+         r"digests?|retellings?|condensed\s+versions?|briefings?|treatments?|accounts?|write-?ups?)"
+         r"(?:\s+(?:of|drawing\s+on|derived\s+from|based\s+on|built\s+from)\s+[^,.;:!?\n]{1,50}?)?\s+"
+         r"(?:should|must|shall|need\s+to|has\s+to|have\s+to|(?:is|are)\s+(?:kindly\s+)?(?:asked|requested)\s+to)"
+         r"\s+(?:always\s+|also\s+|only\s+|clearly\s+)?" + _SUMMARY_VERBS + r"\b|"
+         r"\b(?:retellings?|condensed\s+versions?|digests?|recaps?|summaries|briefings?|(?:later|future)\s+accounts?|"
+         r"(?:encyclopedic|encyclopaedic)\s+treatments?)\s+(?:of|drawing\s+on|derived\s+from|based\s+on|built\s+from)"
+         r"\s+(?:this|these)\b",
+         "summary summaries recap recaps overview overviews synopsis synopses digest digests retelling retellings "
+         "condensed briefing briefings treatment treatments account accounts write writeup writeups"),
+    # "Whatever tool extracts facts from this obituary should ...": a program named by its work
+    _cue("whatever_tool", "address", 2,
+         r"\bwhatever\s+(?:[a-z-]+\s+)?(?:tool|software|program|system|service|script|app|engine|bot|agent|model|"
+         r"assistant|crawler|pipeline)s?\s+(?:that\s+|which\s+)?(?:reads?|process(?:es)?|pars(?:es)?|index(?:es)?|"
+         r"extracts?|ingests?|summari[sz]es|handles?|scrapes?|crawls?)\b",
+         "whatever"),
     # "this page", "the text on this page": the page speaks of itself as something read
     _cue("this_page", "address", 1,
          r"\b(?:this|the\s+present)\s+(?:page|document|website|web\s+page|webpage|e-?mail|listing|CV|r[ée]sum[ée]|"
@@ -794,7 +842,8 @@ CUES: tuple[Cue, ...] = (
          r"\bthe\s+(?:completion|response|answer|output|reply)\s+(?:must|should|will)\s+(?:always\s+)?be\b|"
          r"\b100\s*%\s*(?:safe|legit|legitimate|trustworthy|reliable|genuine)\b|\bleading\s+voice\b|"
          r"\b(?:say|state|answer|claim|describe|present|conclude|insist|assert|report|portray|characteri[sz]e|call|"
-         r"label|classify|list|flag|mark|rate|rank|cite|render)\s+(?:that\b|(?:it|this|them|him|her|(?:the|"
+         r"label|classify|list|flag|mark|rate|rank|cite|render|add|mention|record|credit|identify|"
+         r"date|frame)\s+(?:that\b|(?:it|this|them|him|her|(?:the|"
          r"our|its|their|his|her|"
          r"this|my)\s+[\w'-]+(?:\s+[\w'-]+)?)\s+as\b)|\brefer\s+to\s+[^.!?\n]{1,40}?\s+as\b|"
          r"\bclaim\s+(?:it|this|they)\b|"
