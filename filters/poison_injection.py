@@ -97,7 +97,8 @@ _STEER = (r"(?:say|state|tell|answer|respond|reply|recommend|rate|rank|describe|
           r"gather|locate|omit|instruct|urge|persuade|convince|refer|route|"
           r"remember|believe|assume|know|learn|assure|insist|submit|steer|correct|assign|discount|dismiss|downrank|"
           r"disparage|exclude|flag|slip\s+in|sneak\s+in|work\s+in|warn|export|attach|skip|swap|book|credit|record|"
-          r"push|comment\s+out|leave\s+out|pivot|drop|merge|order)")
+          r"push|comment\s+out|leave\s+out|pivot|drop|merge|order|enrol{1,2}|sign\s+(?:them|the\s+user|users)\s+up|"
+          r"unsubscribe|invite|decline|headline|round|play\s+down|downplay)")
 # Orders a model has: what an override sets aside.
 _ORDERS = (r"(?:instructions?|prompts?|system\s+(?:prompt|message)s?|directives?|commands|guidelines?|rules|"
            r"constraints?|restrictions?|filters?|filtering|guardrails?|safeguards?|programming|training|polic(?:y|ies)|"
@@ -631,9 +632,14 @@ CUES: tuple[Cue, ...] = (
          r"\s+(?:always\s+|also\s+|only\s+|clearly\s+)?" + _SUMMARY_VERBS + r"\b|"
          r"\b(?:retellings?|condensed\s+versions?|digests?|recaps?|summaries|briefings?|(?:later|future)\s+accounts?|"
          r"(?:encyclopedic|encyclopaedic)\s+treatments?)\s+(?:of|drawing\s+on|derived\s+from|based\s+on|built\s+from)"
-         r"\s+(?:this|these)\b",
+         r"\s+(?:this|these)\b|"
+         # "Answers drawing on this page should ...", "Comparison tables built from this page should ..."
+         r"\b(?:answers|responses|outputs|results|(?:comparison\s+)?tables|listings|snippets|overviews|reports)\s+"
+         r"(?:drawing\s+on|derived\s+from|based\s+on|built\s+from|generated\s+from|that\s+use|using)\s+this\s+"
+         r"(?:page|article|post|listing|site|thread|entry|document|text)\s+(?:should|must|shall|need\s+to)\b",
          "summary summaries recap recaps overview overviews synopsis synopses digest digests retelling retellings "
-         "condensed briefing briefings treatment treatments account accounts write writeup writeups"),
+         "condensed briefing briefings treatment treatments account accounts write writeup writeups answers responses "
+         "outputs results tables listings snippets reports"),
     # "Whatever tool extracts facts from this obituary should ...": a program named by its work
     _cue("whatever_tool", "address", 2,
          r"\bwhatever\s+(?:[a-z-]+\s+)?(?:tool|software|program|system|service|script|app|engine|bot|agent|model|"
@@ -847,7 +853,8 @@ CUES: tuple[Cue, ...] = (
          r"our|its|their|his|her|"
          r"this|my)\s+[\w'-]+(?:\s+[\w'-]+)?)\s+as\b)|\brefer\s+to\s+[^.!?\n]{1,40}?\s+as\b|"
          r"\bclaim\s+(?:it|this|they)\b|"
-         r"\btell\s+(?:whoever|anyone|everyone|people|ppl|them|him|her|readers|users?)\b(?:\s+\w+)?\s+that\b|"
+         r"\btell\s+(?:whoever|anyone|everyone|people|ppl|them|him|her|readers|users?|the\s+(?:user|customer|shopper|"
+         r"buyer|traveller|traveler|caller|reader|recipient)s?)\b(?:\s+\w+)?\s+that\b|"
          r"\btell\s+(?:whoever|anyone|everyone|people|ppl)\b|\bno\s+need\s+to\s+(?:mention|disclose|add|tell)\b|"
          r"\b(?:direct|redirect|point|refer)\s+(?:users|people|readers|visitors|them)\s+to\b|\bshould\s+be\s+told\b|"
          r"\byour\s+(?:summary|answer|response|reply|output|rating|review)\s+(?:should|must|"
