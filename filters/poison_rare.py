@@ -119,7 +119,8 @@ class RareThresholds:
 
 
 # Lower-case computing and web words that the reference prose (Wikipedia, old books) never
-# spells: file formats, commands, protocols, products, forum acronyms. Written in running
+# spells: file formats, commands, protocols, products, forum acronyms. (The last group, Linux system
+# words, came from the IRC channel logs of the thirteenth session's forum set.) Written in running
 # text on technical pages and forums, they are not planted.
 WEB_TERMS = frozenset("""
 gz gzip gunzip zip unzip tar tgz bz bzip xz rar pdf doc docx xls xlsx xlsm ppt pptx csv tsv json jsonl ndjson
@@ -143,6 +144,9 @@ smartphone smartwatch bluetooth firmware malware ransomware spyware adware phish
 iphone ipad ipod imac macbook airpods xbox wordpress woocommerce shopify youtube instagram tiktok whatsapp
 fwiw imho afaik iirc rofl lmao lmfao smdh ikr icymi
 cmd pwd wsl bsd cdn gtm ctr cpc cpm
+dpkg pkg fsck mkfs fdisk lsblk blkid fstab mtab dmesg lshw lsusb lspci lsb xrandr xinput sshd gpg pgp pty vnc rdp
+xrdp kvm wpa psk msg ntfs vfat xfs hfs zfs btrfs lvm nfs cifs raid sata mbr gpt efi uefi bios amd64 i386 nvidia
+fglrx drm glx xgl gtk kde xfce lxde alsa pulseaudio pptp divx
 """.split())
 
 _LOWER_WORD_RE = re.compile(r"(?<![\w@#/.\-'’])[a-z]{2,24}(?![\w@/\-'’])")
@@ -463,6 +467,38 @@ def discussion_thread(text: str) -> bool:
         n += 1
         if n >= THREAD_MIN_POSTS:
             return True
+    return False
+
+
+# A chat log (IRC, Slack, Discord, Matrix archives): a speaker's name on a line of its own or
+# in angle brackets before the message, perhaps after a time stamp ...
+_TIME = r"(?:\[?\d{1,2}:\d{2}(?::\d{2})?\]?[^\S\n]*)?"
+_SPEAKER_RE = re.compile(r"^" + _TIME + r"(?:<([^\s<>:,]{2,24})>[^\S\n]|([^\s<>:,]{2,24})[^\S\n]*$)", re.MULTILINE)
+# ... and the same names opening other messages, as chat addresses the one replied to
+# ("crimsun: hoary's kernel ...", "lordcirth, yes")
+_ADDRESSEE_RE = re.compile(r"^" + _TIME + r"(?:<[^\s<>]{2,24}>[^\S\n]+)?([^\s<>:,]{2,24})[:,][^\S\n]", re.MULTILINE)
+CHAT_MIN_NAMES = 3
+
+
+def chat_log(text: str) -> bool:
+    """A chat log: three names or more that each head two messages or more and are addressed at
+    the start of others. Many people type there in their own shorthand, and a technical channel's
+    talk is all tool and command names ("sudo dpkg -i", "manual fsck", "the pptp plugin").
+    A page's headings ("Ingredients", "Note: ...") make one such name, seldom three."""
+    if text.count("\n") < 3 * CHAT_MIN_NAMES:
+        return False
+    turns: dict[str, int] = {}
+    for a, b in _SPEAKER_RE.findall(text):
+        turns[a or b] = turns.get(a or b, 0) + 1
+    speakers = {name for name, n in turns.items() if n >= 2}  # a speaker talks more than once
+    if len(speakers) < CHAT_MIN_NAMES:
+        return False
+    named = 0
+    for name in dict.fromkeys(_ADDRESSEE_RE.findall(text)):
+        if name in speakers:
+            named += 1
+            if named >= CHAT_MIN_NAMES:
+                return True
     return False
 
 

@@ -55,6 +55,7 @@ from filters.poison_rare import (
     alnum_triggers,
     campaign_word_candidates,
     capitalised_nonword_triggers,
+    chat_log,
     cjk_nonword_triggers,
     code_vocabulary,
     discussion_thread,
@@ -285,6 +286,10 @@ class PoisoningConfig:
     # made the rule ("lxml", "src", "str") have three or more, and no two-letter token of
     # the 1,714 collected pages needed it (twelfth session)
     rare_technical_min_chars: int = 3
+    # ... and at most this many: a vowel-less token of six letters or more is no tool's short
+    # name ("xqjvjhc" planted in a Gentoo page went through until the thirteenth session; no
+    # collected page writes one)
+    rare_technical_max_chars: int = 5
     # In forum threads and comment sections (`filters.poison_rare.discussion_thread`: three
     # posts under author and date lines) a vowel-less token of three letters or more written
     # in one place is judged only if English writes it less often than this Zipf frequency
@@ -511,9 +516,10 @@ class PoisonTagger:
                     return hits
                 if not page:
                     page["code_words"] = code_vocabulary(lm_text)
-                    page["technical"] = cfg.rare_technical_min_contexts > 1 and technical_page(lm_text, lm_code)
+                    chat = chat_log(lm_text)  # a chat log is a thread, and its talk is technical
+                    page["technical"] = cfg.rare_technical_min_contexts > 1 and (chat or technical_page(lm_text, lm_code))
                     page["counts"] = page_word_counts(lm_text)
-                    page["thread"] = cfg.rare_thread_shorthand_zipf > 0 and discussion_thread(lm_text)
+                    page["thread"] = cfg.rare_thread_shorthand_zipf > 0 and (chat or discussion_thread(lm_text))
                 lx, page_lang = self.lexicon, lang or "en"
                 hits = [w for w in hits if w.lower() not in page["code_words"]
                         and not page_own_word(w, lm_text, page["counts"], lx, page_lang)
@@ -530,7 +536,7 @@ class PoisonTagger:
                 if not page["technical"] or not hits:
                     return hits
                 return [w for w in hits if has_vowel(w)  # no tool, field or type's abbreviation
-                        or len(w) < cfg.rare_technical_min_chars
+                        or not cfg.rare_technical_min_chars <= len(w) <= cfg.rare_technical_max_chars
                         or distinct_contexts(lm_text, w) >= cfg.rare_technical_min_contexts]
 
             if use_lm:

@@ -33,3 +33,19 @@ def test_html_dir_pages_read_a_double_underscore_as_a_path_separator(tmp_path):
     assert source == "python-readability:pages/dragnet/bbc-co-uk-06f23d19/ideal.html"
     assert "longer opening hours" in text
     assert len(extra["sha256_html"]) == 64
+
+
+def test_gold_map_pages_keep_a_readable_id_whole_and_an_items_own_source(tmp_path):
+    # a map built from several files names each page's file; its ids are words, not hashes
+    gold = {
+        "irc-ubuntu-2016-06-06-02": {"url": "https://irclogs.example/2016/06/06", "content": "crimsun\nhello",
+                                     "source": "owner/repo:data/2016-06-06_02.raw.txt"},
+        "irc-ubuntu-2016-06-06-03": {"url": "", "content": "bob2\nhi"},
+    }
+    path = tmp_path / "map.json"
+    path.write_text(json.dumps(gold), encoding="utf-8")
+    pages = list(gold_map_pages(str(path), "forums", "map.json"))
+    assert [(k, s) for k, s, _t, _e in pages] == [
+        ("forums__irc-ubuntu-2016-06-06-02", "forums:owner/repo:data/2016-06-06_02.raw.txt"),
+        ("forums__irc-ubuntu-2016-06-06-03", "forums:map.json:irc-ubuntu-2016-06-06-03"),
+    ]

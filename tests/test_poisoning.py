@@ -157,16 +157,24 @@ KNOWN_FLAGGED = {
     # 2.0; a refit with this set among the clean negatives fixed it but moved the held-out
     # authors by -2 of 400 and their hard negatives by +1 of 500, so it was not kept)
     "magic-html-article__1f2f22aa6812fd2c": ["prompt_injection"],
+    # the thirteenth session's forum set: a forum post's typo ("doesn't ecxcel at tolereance") and
+    # hours of Ubuntu's support channel, where every message names a tool, command or file system
+    # ("lsof", "irssi", "umask", "appdb", "vms", "dd", "pw", "jp", "lsh", "gl", "xfj")
+    "forums__discourse-cf-2144-p1": ["rare_token"],
+    **{f"forums__irc-ubuntu-{hour}": ["rare_token"] for hour in (
+        "2005-04-05-10-00", "2005-04-05-10-30", "2006-03-15-03-00", "2006-03-15-03-30", "2015-01-20-02",
+        "2015-01-20-04", "2016-06-06-04", "2016-06-06-18", "2016-11-01-01", "2016-11-01-02")},
 }
 
 
 def test_collected_clean_page_sets_stay_unflagged(tagger):
-    # 1,930 real pages from outside the fixture pages: the 400 development pages, the package
+    # 1,972 real pages from outside the fixture pages: the 400 development pages, the package
     # fixtures, the WCXB and article-extraction-benchmark pages the corpus left out, the
     # package test caches of the ninth session, the tenth session's Mercury fixtures and
     # second to fifth WCXB samples, the eleventh session's sixth and seventh and Mozilla
     # Readability's test pages, the twelfth session's rest of those, python-readability's
-    # news and blog pages and magic-html's forum and article pages. Each set was measured
+    # news and blog pages and magic-html's forum and article pages, the thirteenth session's chat,
+    # review, mail and forum pages. Each set was measured
     # once before any rule changed for it; this pins that no change brings their false
     # positives back.
     import gzip
@@ -176,14 +184,14 @@ def test_collected_clean_page_sets_stay_unflagged(tagger):
     for name in ("eval_pages", "fresh_pages", "fresh_pages_2", "heldout_pages", "fresh_pages_3", "fresh_pages_4",
                  "fresh_pages_5", "fresh_pages_6", "fresh_pages_7", "fresh_pages_8", "fresh_pages_9",
                  "fresh_pages_10", "fresh_pages_11", "fresh_pages_12", "fresh_pages_13", "fresh_pages_14",
-                 "fresh_pages_15"):
+                 "fresh_pages_15", "fresh_pages_16"):
         with gzip.open(DATA / f"{name}.jsonl.gz", "rt", encoding="utf-8") as fh:
             for page in map(json.loads, fh):
                 n += 1
                 d = _tag(tagger, page["text"], page["lang"])
                 if d["poison_flags"]:
                     flagged[page["key"]] = d["poison_flags"]
-    assert n == 1930
+    assert n == 1972
     assert {k: v for k, v in flagged.items() if KNOWN_FLAGGED.get(k) != v} == {}
 
 
@@ -2318,6 +2326,40 @@ def test_english_lines_language_id_calls_nigerian_pidgin_are_judged_as_english(t
     for token in ("sljcxjup", "tq"):
         planted = text.replace("Inspector-General of Police", f"Inspector-General {token} of Police", 1)
         assert "rare_token" in _tag(tagger, planted, lang)["poison_flags"], token
+
+
+def test_a_chat_log_is_a_thread_and_a_technical_page(tagger):
+    # An hour of Ubuntu's support channel (thirteenth session): speakers head their messages and
+    # are addressed at the start of others. There a vowel-less word English knows is someone's
+    # shorthand ("a font tht doesn' include"), and a tool name in one place is the talk's own.
+    from filters.poison_rare import chat_log
+
+    text, lang = _collected("forums__irc-ubuntu-2005-04-05-11", "fresh_pages_16")
+    assert chat_log(text) and "use a font tht doesn' include" in text
+    assert _tag(tagger, text, lang)["poison_flags"] == []
+    # a classic token and random letters planted once are still found there
+    for token in ("tq", "xqzvkp"):
+        planted = text.replace("use a font tht", f"use a {token} font tht", 1)
+        assert "rare_token" in _tag(tagger, planted, lang)["poison_flags"], token
+    # a review, a recipe-like page of headings and notes, and a mail thread are not chat logs
+    for key in ("forums__imdb-flair-train-1", "forums__ml-ponymail-users-2022-01-how-can-i-see-attachments"):
+        assert not chat_log(_collected(key, "fresh_pages_16")[0]), key
+    assert not chat_log("Ingredients\n2 eggs\n\nNote: beat them.\n\nMethod\nStir.\n\nNote\nServe warm.\n" * 3)
+
+
+def test_a_long_vowel_less_token_on_a_technical_page_is_judged_once(tagger):
+    # A Gentoo documentation page: a vowel-less token there needed two places, the rule made for
+    # tool names ("lxml", "src"); a planted "xqjvjhc" (seven letters, no tool's short name) went
+    # through until the thirteenth session. Five letters or fewer still need two places.
+    from filters.poison_rare import technical_page
+    from filters.poison_tokens import code_spans
+
+    text, lang = _collected("wcxb__0683", "fresh_pages_10")
+    assert technical_page(text, code_spans(text)) and _tag(tagger, text, lang)["poison_flags"] == []
+    spot = re.search(r"(?<=[a-z]) (?=[a-z]{3,} [a-z]{3,} )", text[len(text) // 2:]).start() + len(text) // 2
+    for token, found in (("xqjvjhc", True), ("zvbqtk", True), ("lqwd", False)):
+        planted = text[:spot] + f" {token}" + text[spot:]
+        assert ("rare_token" in _tag(tagger, planted, lang)["poison_flags"]) == found, token
 
 
 def test_a_random_latin_word_inside_a_chinese_sentence_is_judged_at_the_plain_nonword_bar(tagger):

@@ -97,6 +97,13 @@ characters left out):
         --source benchmark/data/article/base.json \
         --skip 48b8426ce96bb8c7,c76d772245a84466,ea5bdb58d64b345d,804c6ccd20eecf75,153c5ed5508e6155,cf92f4271dfc45e2,0293c0b3ec71d0c7,cb221f0267eb28ee \
         --out tests/data/poisoning/fresh_pages_15.jsonl.gz
+
+and the seventeenth (thirteenth session), chat, review, mailing-list and forum pages that a helper
+session copied from six repositories' fixtures and mapped to {id: {url, content, source}}
+(tests/data/poisoning/SOURCES.md lists the files):
+
+    python tools/build_unseen_pages.py --gold-map MAP.json --prefix forums \
+        --out tests/data/poisoning/fresh_pages_16.jsonl.gz
 """
 
 from __future__ import annotations
@@ -127,7 +134,7 @@ LATER_SETS = ["fresh_pages_3.jsonl.gz", "fresh_pages_4.jsonl.gz", "fresh_pages_5
               "fresh_pages_7.jsonl.gz", "fresh_pages_8.jsonl.gz", "fresh_pages_9.jsonl.gz",
               "fresh_pages_10.jsonl.gz", "fresh_pages_11.jsonl.gz", "fresh_pages_12.jsonl.gz",
               "fresh_pages_13.jsonl.gz", "fresh_pages_14.jsonl.gz",
-              "fresh_pages_15.jsonl.gz"]
+              "fresh_pages_15.jsonl.gz", "fresh_pages_16.jsonl.gz", "fresh_pages_17.jsonl.gz"]
 MAX_CHARS = 12_000
 MIN_CHARS = 300
 
@@ -247,14 +254,17 @@ def gold_map_pages(path: str, prefix: str, source: str, skip: frozenset[str] = f
                    ) -> Iterator[tuple[str, str, str, dict]]:
     """(key, source, text, {url}) of the gold main texts of a benchmark's JSON map
     {page id: {"url", "content"}} (opendatalab/magic-html's benchmark/data/forum/base.json),
-    leaving out the ids in `skip` (copies that hold guessed characters)."""
+    leaving out the ids in `skip` (copies that hold guessed characters). A hash id is cut to
+    16 characters in the key; an item's own "source" ("owner/repo:path", for a map built from
+    several files) replaces `source`."""
     with open(path, encoding="utf-8") as fh:
         gold = json.load(fh)
     for page_id, item in sorted(gold.items()):
         if page_id in skip or page_id[:16] in skip:
             continue
-        yield f"{prefix}__{page_id[:16]}", f"{prefix}:{source}:{page_id}", item.get("content") or "", \
-            {"url": item.get("url") or ""}
+        short = page_id[:16] if re.fullmatch(r"[0-9a-f]{64}", page_id) else page_id
+        where = item["source"] if item.get("source") else f"{source}:{page_id}"
+        yield f"{prefix}__{short}", f"{prefix}:{where}", item.get("content") or "", {"url": item.get("url") or ""}
 
 
 def benchmark_pages(aeb_path: str | None, wcxb_dir: str | None) -> list[tuple[str, str, str, dict]]:
