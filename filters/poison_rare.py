@@ -235,6 +235,41 @@ def dropped_letter(word: str, lexicon: Lexicon, lang: str = "en") -> bool:
     return any(z >= _TYPO_WORD_ZIPF for z in lexicon.zipf_many(candidates, lang))
 
 
+# Keys next to each key of a QWERTY keyboard (rows staggered: "a" touches q, w, s, z).
+_ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
+
+
+def _key_neighbours() -> dict[str, frozenset[str]]:
+    near: dict[str, set[str]] = {c: set() for row in _ROWS for c in row}
+    for r, row in enumerate(_ROWS):
+        for i, c in enumerate(row):
+            near[c].update(row[j] for j in (i - 1, i + 1) if 0 <= j < len(row))
+            if r + 1 < len(_ROWS):  # the row below sits half a key to the right
+                below = _ROWS[r + 1]
+                for j in (i - 1, i):
+                    if 0 <= j < len(below):
+                        near[c].add(below[j])
+                        near[below[j]].add(c)
+    return {c: frozenset(n) for c, n in near.items()}
+
+
+_KEY_NEIGHBOURS = _key_neighbours()
+_KEY_TYPO_MIN_CHARS = 4
+_KEY_TYPO_WORD_ZIPF = 5.5
+
+
+def key_slip(word: str, lexicon: Lexicon, lang: str = "en") -> bool:
+    """One key struck next to the right one in a very common word ("leave out thwt he was":
+    "that"): a typo, not a planted string. 4+ letters and a word English (or the page's
+    language) writes at Zipf 5.5 or more: about 1 random 4-letter string in 800 without a
+    vowel, none of 5 letters or more, is one."""
+    w = word.lower()
+    if len(w) < _KEY_TYPO_MIN_CHARS or not w.isascii() or not w.isalpha() or not lexicon.available(lang):
+        return False
+    candidates = sorted({w[:i] + n + w[i + 1:] for i, c in enumerate(w) for n in _KEY_NEIGHBOURS.get(c, ())})
+    return any(z >= _KEY_TYPO_WORD_ZIPF for z in lexicon.zipf_many(candidates, lang))
+
+
 # A whitespace token stripped of the marks around a word: emphasis, quotes, brackets, commas.
 _EDGE_MARKS = "*_\"'“”‘’«»()[]{},;:.!?"
 _FOREIGN_NEIGHBOUR_MIN_CHARS = 3
@@ -277,13 +312,16 @@ _RIGHT_HAND = frozenset("yuiophjklnm")
 _MASH_MIN_LETTERS = 10
 
 
+_REPEATED_CHUNK_RE = re.compile(r"([a-z]{1,4})\1{2,}")
+
+
 def keyboard_mash(word: str) -> bool:
-    """Ten or more letters, all typed by one hand, or one key held down ("jjjjj" of the same
-    pocket-dialled tweet): a person's keyboard mash quoted on the page, not a planted string
-    (ten random letters stay on one side about one time in 230; a random string is one
-    letter repeated about never)."""
+    """Ten or more letters, all typed by one hand, or one key or syllable repeated ("jjjjj" of
+    the same pocket-dialled tweet, a Reddit user's "jefjefjef" signature, "hahaha"): a
+    person's keyboard mash quoted on the page, not a planted string (ten random letters stay
+    on one side about one time in 230; a random string is a repeated chunk about never)."""
     letters = [c for c in word.lower() if "a" <= c <= "z"]
-    if len(letters) >= 3 and len(set(letters)) == 1:
+    if len(letters) >= 3 and _REPEATED_CHUNK_RE.fullmatch("".join(letters)):
         return True
     return len(letters) >= _MASH_MIN_LETTERS and (set(letters) <= _LEFT_HAND or set(letters) <= _RIGHT_HAND)
 
@@ -769,7 +807,7 @@ _SHORT_ALLOWED = frozenset(
     "xx xxx xxxx "
     # chat slang and interjections
     "wtf ffs tldr nvm jk gg wp ftw hmm hmmm hmmmm grr shh pfft psst brr zzz nth lvl lmk ngl tbf smth sth smb "
-    "frfr jfc idc hmu wth fml stfu gtfo tfw mfw tysm thnx bff bf gf hbd mhm tsk yw irl "
+    "frfr jfc idc hmu wth fml stfu gtfo tfw mfw tysm thnx bff bf gf hbd mhm tsk yw irl mfs "
     # film and forum jargon
     "fx sfx vfx msm "
     # clothing and bed sizes ("twin xl bed frame")

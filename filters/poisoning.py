@@ -64,6 +64,7 @@ from filters.poison_rare import (
     foreign_nonword_triggers,
     has_vowel,
     in_foreign_phrase,
+    key_slip,
     keyboard_mash,
     kenlm_word_cost,
     listed_together,
@@ -511,7 +512,8 @@ class PoisonTagger:
                 vowel-less names ("load them as lxml trees:", "each video has src, width and
                 height"): there a token without a vowel must stand in several places. A word
                 between two words no list knows is part of a foreign phrase or title; a
-                one-handed keyboard mash and a ROT13 spoiler are a person's writing."""
+                one-handed keyboard mash, a ROT13 spoiler and a common word with a letter
+                dropped or a key slipped ("thwt") are a person's writing."""
                 if not hits:
                     return hits
                 if not page:
@@ -524,7 +526,7 @@ class PoisonTagger:
                 hits = [w for w in hits if w.lower() not in page["code_words"]
                         and not page_own_word(w, lm_text, page["counts"], lx, page_lang)
                         and not keyboard_mash(w)
-                        and not (lx is not None and (dropped_letter(w, lx, page_lang)
+                        and not (lx is not None and (dropped_letter(w, lx, page_lang) or key_slip(w, lx, page_lang)
                                                      or in_foreign_phrase(w, lm_text, lx, page_lang)
                                                      or rot13_passage(w, lm_text, lx, page_lang)))]
                 listed = listed_together(hits, lm_text)

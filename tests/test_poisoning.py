@@ -164,17 +164,20 @@ KNOWN_FLAGGED = {
     **{f"forums__irc-ubuntu-{hour}": ["rare_token"] for hour in (
         "2005-04-05-10-00", "2005-04-05-10-30", "2006-03-15-03-00", "2006-03-15-03-30", "2015-01-20-02",
         "2015-01-20-04", "2016-06-06-04", "2016-06-06-18", "2016-11-01-01", "2016-11-01-02")},
+    # an r/Python answer, "Yes this should work with all git projects ([other popular VCS are
+    # supported as well](...))": the n-gram injection model scores it 2.01, threshold 2.0
+    "threads__reddit_python_2xmo63": ["prompt_injection"],
 }
 
 
 def test_collected_clean_page_sets_stay_unflagged(tagger):
-    # 1,972 real pages from outside the fixture pages: the 400 development pages, the package
+    # 2,000 real pages from outside the fixture pages: the 400 development pages, the package
     # fixtures, the WCXB and article-extraction-benchmark pages the corpus left out, the
     # package test caches of the ninth session, the tenth session's Mercury fixtures and
     # second to fifth WCXB samples, the eleventh session's sixth and seventh and Mozilla
     # Readability's test pages, the twelfth session's rest of those, python-readability's
     # news and blog pages and magic-html's forum and article pages, the thirteenth session's chat,
-    # review, mail and forum pages. Each set was measured
+    # review, mail and forum pages and Reddit, Stack Exchange and GitHub threads. Each set was measured
     # once before any rule changed for it; this pins that no change brings their false
     # positives back.
     import gzip
@@ -184,14 +187,14 @@ def test_collected_clean_page_sets_stay_unflagged(tagger):
     for name in ("eval_pages", "fresh_pages", "fresh_pages_2", "heldout_pages", "fresh_pages_3", "fresh_pages_4",
                  "fresh_pages_5", "fresh_pages_6", "fresh_pages_7", "fresh_pages_8", "fresh_pages_9",
                  "fresh_pages_10", "fresh_pages_11", "fresh_pages_12", "fresh_pages_13", "fresh_pages_14",
-                 "fresh_pages_15", "fresh_pages_16"):
+                 "fresh_pages_15", "fresh_pages_16", "fresh_pages_17"):
         with gzip.open(DATA / f"{name}.jsonl.gz", "rt", encoding="utf-8") as fh:
             for page in map(json.loads, fh):
                 n += 1
                 d = _tag(tagger, page["text"], page["lang"])
                 if d["poison_flags"]:
                     flagged[page["key"]] = d["poison_flags"]
-    assert n == 1972
+    assert n == 2000
     assert {k: v for k, v in flagged.items() if KNOWN_FLAGGED.get(k) != v} == {}
 
 
@@ -2345,6 +2348,31 @@ def test_a_chat_log_is_a_thread_and_a_technical_page(tagger):
     for key in ("forums__imdb-flair-train-1", "forums__ml-ponymail-users-2022-01-how-can-i-see-attachments"):
         assert not chat_log(_collected(key, "fresh_pages_16")[0]), key
     assert not chat_log("Ingredients\n2 eggs\n\nNote: beat them.\n\nMethod\nStir.\n\nNote\nServe warm.\n" * 3)
+
+
+def test_reddit_slang_a_slipped_key_and_a_repeated_syllable_are_not_planted_tokens(tagger):
+    # Reddit threads (thirteenth session), measured once with the code of e9e67ef: "all you mfs
+    # reading this", "you deliberately leave out thwt he was" ("that", a key slipped), and a
+    # user's signature "jefjefjef" on its own line.
+    from filters.lexicon import Lexicon
+    from filters.poison_rare import key_slip, keyboard_mash
+
+    for key, snippet in (("threads__reddit_picsgilded_94b11x", "all you mfs reading"),
+                         ("threads__reddit_picsgilded_94b11x", "jefjefjef"),
+                         ("threads__reddit_picsgilded_943fcx", "leave out thwt he")):
+        text, lang = _collected(key, "fresh_pages_17")
+        assert snippet in text
+        assert _tag(tagger, text, lang)["poison_flags"] == [], key
+        for token in ("tq", "xqzvkp"):
+            planted = re.sub(r"(?<=[a-z]) (?=[a-z]{4,} [a-z])", f" {token} ", text, count=1)
+            assert "rare_token" in _tag(tagger, planted, lang)["poison_flags"], (key, token)
+    lexicon = Lexicon()
+    assert key_slip("thwt", lexicon) and key_slip("becayse", lexicon)
+    assert not any(key_slip(w, lexicon) for w in ("cf", "mn", "bb", "tq", "mb", "xqzvkp", "qzvb"))
+    rng = random.Random("slip")
+    strings = ["".join(rng.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(rng.randint(5, 8))) for _ in range(2000)]
+    assert sum(key_slip(w, lexicon) for w in strings) <= 4
+    assert keyboard_mash("jefjefjef") and keyboard_mash("hahaha") and not keyboard_mash("jefjef")
 
 
 def test_a_long_vowel_less_token_on_a_technical_page_is_judged_once(tagger):
