@@ -575,7 +575,9 @@ FRESH_SETS = {"fresh: package fixtures (86)": "fresh_pages.jsonl.gz", "fresh: WC
               "fresh: Readability 2 (15)": "fresh_pages_12.jsonl.gz",
               "fresh: python-readability (27)": "fresh_pages_13.jsonl.gz",
               "fresh: magic-html forums (83)": "fresh_pages_14.jsonl.gz",
-              "fresh: magic-html articles (133)": "fresh_pages_15.jsonl.gz"}
+              "fresh: magic-html articles (133)": "fresh_pages_15.jsonl.gz",
+              "fresh: chat, reviews, mail (42)": "fresh_pages_16.jsonl.gz",
+              "fresh: Reddit, Stack Exchange (28)": "fresh_pages_17.jsonl.gz"}
 
 
 def run_outside_attacks(tagger: PoisonTagger) -> None:
