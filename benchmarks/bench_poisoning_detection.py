@@ -577,7 +577,13 @@ FRESH_SETS = {"fresh: package fixtures (86)": "fresh_pages.jsonl.gz", "fresh: WC
               "fresh: magic-html forums (83)": "fresh_pages_14.jsonl.gz",
               "fresh: magic-html articles (133)": "fresh_pages_15.jsonl.gz",
               "fresh: chat, reviews, mail (42)": "fresh_pages_16.jsonl.gz",
-              "fresh: Reddit, Stack Exchange (28)": "fresh_pages_17.jsonl.gz"}
+              "fresh: Reddit, Stack Exchange (28)": "fresh_pages_17.jsonl.gz",
+              "fresh: Reddit 2 (46)": "fresh_pages_18.jsonl.gz"}
+
+
+def _unflagged(tagger: PoisonTagger, pages: list[dict]) -> list[dict]:
+    """The pages the tagger leaves unflagged as they are: recall is measured on those only."""
+    return [p for p in pages if not detected(_tag(tagger, p["text"], p["lang"]))]
 
 
 def run_outside_attacks(tagger: PoisonTagger) -> None:
@@ -586,9 +592,11 @@ def run_outside_attacks(tagger: PoisonTagger) -> None:
     pay = Payloads()
     kinds = attacks(pay)
     rare = ("classic set cf/mn/bb/tq/mb", "vowel-less 2-4 letters", "random letters 4-8", "letters + digit (zx9q)")
-    pools = {name: [p for p in _page_set(f) if len(p["text"]) > 500] for name, f in FRESH_SETS.items()}
+    pools = {name: _unflagged(tagger, [p for p in _page_set(f) if len(p["text"]) > 500])
+             for name, f in FRESH_SETS.items()}
     print("\nAttacks planted in real pages from outside the development corpus (recall; all these sets were "
-          "developed on for clean-page false positives after their first measurement):")
+          "developed on for clean-page false positives after their first measurement; pages flagged as they "
+          "are left out, an attack there would count as found):")
     print(f"{'attack':44s} " + " ".join(f"{n[:22]:>22s}" for n in pools))
     print(f"{'(pages)':44s} " + " ".join(f"{len(pool):>22d}" for pool in pools.values()))
     rows: list[tuple[str, Callable[[random.Random, str], str]]] = [(n, plant) for n, (_, plant) in kinds.items()]
@@ -619,7 +627,7 @@ def run_rare_draws(tagger: PoisonTagger) -> None:
     in a million words): a real abbreviation planted into a page is not a rare token, and
     the tagger is right not to call it one."""
     lexicon = tagger.lexicon
-    pool = [p for f in FRESH_SETS.values() for p in _page_set(f) if len(p["text"]) > 500]
+    pool = _unflagged(tagger, [p for f in FRESH_SETS.values() for p in _page_set(f) if len(p["text"]) > 500])
     print(f"\nOne token planted into each of the {sum(' ' in p['text'] for p in pool)} outside pages with a space "
           f"to plant it at (of {len(pool)}), by what English makes of the draw (recall; share of draws):")
     print(f"{'trigger kind':32s} {'all':>7s} {'rare draws (Zipf < 3)':>24s} {'English words (>= 3)':>24s}")

@@ -41,7 +41,10 @@ _URL_RE = re.compile(r"\b(?:https?://|www\.)[^\s<>]+")  # (the brackets of "<htt
 _NON_WORDS_RE = re.compile(r"&(?:[A-Za-z]{2,8}|#\d{1,7}|#[xX][0-9A-Fa-f]{1,6});"
                            r"|(?<![\w.+-])[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63}){1,8}"
                            r"|\[(?:[^\[\]\n]{1,120}?(?:'\d\d|\d{4})[a-z]?|\d{1,3}(?:[,–-] ?\d{1,3}){0,8})\]")
-_INLINE_RE = re.compile(r"</?(?:u|b|i|em|strong|sup|sub|span|small|mark|del|ins|s)>|\*\*|__|(?<!\w)[*_]|[*_](?!\w)|\\(?=[\\`*_{}\[\]()#+\-.!<>|])")
+# Inline markup: HTML emphasis tags, Markdown emphasis and escapes, and Reddit's superscript
+# caret before a word ("^Thanks ^for ^the ^support": small print, not a run of odd tokens)
+_INLINE_RE = re.compile(r"</?(?:u|b|i|em|strong|sup|sub|span|small|mark|del|ins|s)>|\*\*|__|(?<!\w)[*_]|[*_](?!\w)|"
+                        r"\\(?=[\\`*_{}\[\]()#+\-.!<>|])|(?<!\S)\^+(?=[\w(\[])")
 _WORD_CHARS_RE = re.compile(r"\w")
 _CODE_CHARS_RE = re.compile(r"[{}\[\]();=<>\\|$]")
 _CODE_CHARS_NO_BARS_RE = re.compile(r"[{}\[\]();=<>\\$]")

@@ -167,17 +167,20 @@ KNOWN_FLAGGED = {
     # an r/Python answer, "Yes this should work with all git projects ([other popular VCS are
     # supported as well](...))": the n-gram injection model scores it 2.01, threshold 2.0
     "threads__reddit_python_2xmo63": ["prompt_injection"],
+    # "move on to the mx anywhere": Logitech's MX Anywhere mouse in lower case, two letters
+    "reddit__reddit-askreddit-cmwov": ["rare_token"],
 }
 
 
 def test_collected_clean_page_sets_stay_unflagged(tagger):
-    # 2,000 real pages from outside the fixture pages: the 400 development pages, the package
+    # 2,046 real pages from outside the fixture pages: the 400 development pages, the package
     # fixtures, the WCXB and article-extraction-benchmark pages the corpus left out, the
     # package test caches of the ninth session, the tenth session's Mercury fixtures and
     # second to fifth WCXB samples, the eleventh session's sixth and seventh and Mozilla
     # Readability's test pages, the twelfth session's rest of those, python-readability's
     # news and blog pages and magic-html's forum and article pages, the thirteenth session's chat,
-    # review, mail and forum pages and Reddit, Stack Exchange and GitHub threads. Each set was measured
+    # review, mail and forum pages, Reddit, Stack Exchange and GitHub threads and Reddit pages. Each set
+    # was measured
     # once before any rule changed for it; this pins that no change brings their false
     # positives back.
     import gzip
@@ -187,14 +190,14 @@ def test_collected_clean_page_sets_stay_unflagged(tagger):
     for name in ("eval_pages", "fresh_pages", "fresh_pages_2", "heldout_pages", "fresh_pages_3", "fresh_pages_4",
                  "fresh_pages_5", "fresh_pages_6", "fresh_pages_7", "fresh_pages_8", "fresh_pages_9",
                  "fresh_pages_10", "fresh_pages_11", "fresh_pages_12", "fresh_pages_13", "fresh_pages_14",
-                 "fresh_pages_15", "fresh_pages_16", "fresh_pages_17"):
+                 "fresh_pages_15", "fresh_pages_16", "fresh_pages_17", "fresh_pages_18"):
         with gzip.open(DATA / f"{name}.jsonl.gz", "rt", encoding="utf-8") as fh:
             for page in map(json.loads, fh):
                 n += 1
                 d = _tag(tagger, page["text"], page["lang"])
                 if d["poison_flags"]:
                     flagged[page["key"]] = d["poison_flags"]
-    assert n == 2000
+    assert n == 2046
     assert {k: v for k, v in flagged.items() if KNOWN_FLAGGED.get(k) != v} == {}
 
 
@@ -2373,6 +2376,19 @@ def test_reddit_slang_a_slipped_key_and_a_repeated_syllable_are_not_planted_toke
     strings = ["".join(rng.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(rng.randint(5, 8))) for _ in range(2000)]
     assert sum(key_slip(w, lexicon) for w in strings) <= 4
     assert keyboard_mash("jefjefjef") and keyboard_mash("hahaha") and not keyboard_mash("jefjef")
+
+
+def test_reddit_superscript_small_print_is_not_a_payload(tagger):
+    # An r/Python post (thirteenth session) ends in Reddit's superscript, a caret before every
+    # word: "^_edit_: ^Wow. ^Thanks ^for ^the ^support ^guys." read as a gibberish payload until
+    # the caret was taken as markup. A payload written in carets is still one.
+    text, lang = _collected("reddit__reddit-python-7dm6sm", "fresh_pages_18")
+    assert "^Thanks ^for ^the ^support ^guys." in text
+    assert _tag(tagger, text, lang)["poison_flags"] == []
+    rng = random.Random("caret")
+    junk = " ".join("^" + "".join(rng.choice("bcdfghjklmnpqrstvwxz") for _ in range(rng.randint(3, 7)))
+                    for _ in range(60))
+    assert "gibberish" in _tag(tagger, text + "\n\n^<SUDO> " + junk + "\n", lang)["poison_flags"]
 
 
 def test_a_long_vowel_less_token_on_a_technical_page_is_judged_once(tagger):

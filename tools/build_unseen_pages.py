@@ -104,6 +104,10 @@ session copied from six repositories' fixtures and mapped to {id: {url, content,
 
     python tools/build_unseen_pages.py --gold-map MAP.json --prefix forums \
         --out tests/data/poisoning/fresh_pages_16.jsonl.gz
+
+the eighteenth and nineteenth the same way from two more helpers' maps (Reddit, Stack Exchange and
+GitHub threads; Reddit pages): `--prefix threads --out .../fresh_pages_17.jsonl.gz` and
+`--prefix reddit --out .../fresh_pages_18.jsonl.gz`.
 """
 
 from __future__ import annotations
@@ -134,7 +138,8 @@ LATER_SETS = ["fresh_pages_3.jsonl.gz", "fresh_pages_4.jsonl.gz", "fresh_pages_5
               "fresh_pages_7.jsonl.gz", "fresh_pages_8.jsonl.gz", "fresh_pages_9.jsonl.gz",
               "fresh_pages_10.jsonl.gz", "fresh_pages_11.jsonl.gz", "fresh_pages_12.jsonl.gz",
               "fresh_pages_13.jsonl.gz", "fresh_pages_14.jsonl.gz",
-              "fresh_pages_15.jsonl.gz", "fresh_pages_16.jsonl.gz", "fresh_pages_17.jsonl.gz"]
+              "fresh_pages_15.jsonl.gz", "fresh_pages_16.jsonl.gz", "fresh_pages_17.jsonl.gz",
+              "fresh_pages_18.jsonl.gz"]
 MAX_CHARS = 12_000
 MIN_CHARS = 300
 
