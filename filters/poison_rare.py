@@ -943,9 +943,10 @@ _SENTENCE_AFTER_RE = re.compile(r" [A-ZÀ-ÖØ-Þ]")
 _SPACED_LATIN_LANGUAGES = frozenset("zh ja yue wuu".split())
 _CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _CJK_CHAR_RE = re.compile(f"[{_CJK}]")
-# a character of a word or number, or a closing CJK mark, then 1-3 spaces on the same line
-_CJK_BEFORE_RE = re.compile(f"(?:[^\\W_]|[{_CJK}，。、；：）」』】]) {{1,3}}$")
-_CJK_AFTER_RE = re.compile(f" {{1,3}}(?:[^\\W_]|[（「『【])")
+# a character of a word or number, or a closing CJK mark or a dash ("―― asmrfphy 今年"), then 1-3
+# spaces on the same line
+_CJK_BEFORE_RE = re.compile(f"(?:[^\\W_]|[{_CJK}，。、；：！？）」』】》〉”’―—…]) {{1,3}}$")
+_CJK_AFTER_RE = re.compile(f" {{1,3}}(?:[^\\W_]|[（「『【《〈“‘―—])")
 
 
 def _in_cjk_sentence(text: str, start: int, end: int) -> bool:

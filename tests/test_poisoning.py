@@ -2432,6 +2432,8 @@ def test_a_random_latin_word_inside_a_chinese_sentence_is_judged_at_the_plain_no
                                     0.75, lambda _: True)
 
     assert judged("报道称 xqzvjk 中间价上调") == ["xqzvjk"]
+    assert judged("报道称―― xqzvjk 今年《中间价》上调") == ["xqzvjk"]  # after a dash
+    assert judged("中间价 xqzvjk 《报道》") == ["xqzvjk"]  # before a title mark
     assert judged("报道称 xqzvjk 中间价上调", "ko") == []
     assert judged("see the xqzvjk file") == []  # Latin neighbours: the Latin-prose rules' case
 
