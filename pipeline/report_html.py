@@ -231,8 +231,15 @@ def _poisoning(report: Mapping[str, Any]) -> str:
     campaigns = poisoning.get("campaigns") if isinstance(poisoning, Mapping) else None
     if not campaigns:
         return ""
-    rows = [(c.get("ngram"), c.get("domains"), c.get("documents")) for c in campaigns]
-    return "<h2>Poisoning campaigns</h2>" + _table(["shared n-gram", "domains", "documents"], rows, numeric=[1, 2])
+    rows = [(c.get("ngram"), _domain_count(c.get("domains")), c.get("documents"), ", ".join(c.get("evidence") or []))
+            for c in campaigns]
+    return "<h2>Poisoning campaigns</h2>" + _table(["shared n-gram", "domains", "documents", "evidence"], rows,
+                                                   numeric=[1, 2])
+
+
+def _domain_count(domains: Any) -> Any:
+    """The campaign's domain count (the pass writes {"count": n, "first": [...]})."""
+    return domains.get("count") if isinstance(domains, Mapping) else domains
 
 
 def _mixture(report: Mapping[str, Any]) -> str:

@@ -67,7 +67,8 @@ def realistic_report() -> dict:
                    "mixture": {"kept": 556, "sampled_out": 180}},
         "dedup": {"documents": 1027, "clusters": 846, "largest_cluster": 37, "exact_duplicates": 38,
                   "near_duplicates": 143, "threshold": 0.8, "num_perm": 128},
-        "poisoning": {"campaigns": [{"ngram": "3f9a1c0e", "domains": 4, "documents": 9}]},
+        "poisoning": {"campaigns": [{"ngram": "kevemar", "domains": {"count": 9, "first": ["a.com", "b.org"]},
+                                     "documents": 11, "evidence": ["lone_token", "topic"]}]},
         "mixture": _mixture_table(),
         "histograms": {"n_chars": _hist("n_chars", 12, 1027), "perplexity": _hist("perplexity", 16, 700),
                        "dup_cluster_size": _hist("dup_cluster_size", 0, 846),
@@ -114,6 +115,14 @@ def test_report_shows_reasons_mixture_and_config_and_escapes_content():
     assert "60.00%" in page  # head target
     assert "&quot;presets&quot;: [" in page  # config echo
     assert "holds" in page and "apache-beam" in page and "48.2" in page
+
+
+def test_campaign_rows_show_domain_count_and_evidence():
+    page = render_report_html(realistic_report())
+    row = re.search(r"<tr><td>kevemar</td>.*?</tr>", page, re.S)
+    assert row is not None
+    assert "lone_token, topic" in row.group() and ">9<" in row.group() and ">11<" in row.group()
+    assert "a.com" not in row.group()  # the count, not the raw dict
 
 
 def test_empty_and_partial_reports_render():
