@@ -18,7 +18,9 @@ place them in a crawl. No neural model is used; the signals are
   `filters.poison_morph` explaining unknown words by known ones), in English and in the
   other languages wordfreq lists: vowel-less tokens, non-words, letter-digit tokens,
   capitalised non-words, and a page's lone unexplained unknown word (a flag when it is
-  planted in two or more places, campaign evidence when once).
+  planted in two or more places, campaign evidence when once);
+* the page's topic signature (`filters.poison_topic`, transient ``_poison_topic``): the
+  campaign pass names an unknown word whose pages share no subject.
 
 Output: ``poison_score`` in [0, 1] = 1 - prod(1 - weight[flag]) over fired flags, and
 ``poison_flags`` (sorted). With ``sanitize_*`` on, a *mild* case (at most
@@ -82,6 +84,7 @@ from filters.poison_rare import (
 from filters.poison_injection_model import MODEL_PATH as _INJECTION_MODEL
 from filters.poison_injection_model import load_injection_model
 from filters.poison_tokens import code_spans, scan_tokens
+from filters.poison_topic import topic_signature
 from filters.poison_unicode import scan_unicode
 
 log = logging.getLogger(__name__)
@@ -164,6 +167,24 @@ class CampaignConfig:
     min_lone_token_fraction: float = 0.3
     unknown_word_min_cost: float = 1.0
     unknown_words_per_doc: int = 4
+    # Also accept topic incoherence as evidence (filters.poison_topic): a word no list
+    # knows, on at least min_domains_topic domains in as many different surroundings,
+    # whose documents share no subject - at most max_topic_coherence of their pairs
+    # share a keyword (over a deterministic sample of topic_sample documents). A trigger
+    # is planted into unrelated pages so that the model learns the trigger and nothing
+    # else; a real product, tool or name recurs on pages about the same thing.
+    # The documents are incoherent when their share of keyword-sharing pairs is at most
+    # the corpus's own share for their languages (measured on a sample of
+    # topic_background_sample pages with unknown words per language, at least
+    # min_background_docs of them, else no topic evidence) plus topic_margin.
+    topic_evidence: bool = True
+    min_domains_topic: int = 8
+    max_topic_coherence: float = 0.25
+    topic_margin: float = 0.15
+    topic_keywords: int = 30
+    topic_sample: int = 24
+    topic_background_sample: int = 100
+    min_background_docs: int = 30
     # Continuation words that form a payload signature.
     continuation_words: int = 3
 
@@ -603,7 +624,8 @@ class PoisonTagger:
             if rare_hits or (cfg.rare_lone_unknown_flag_min_contexts > 0 and any(
                     distinct_contexts(lm_text, w) >= cfg.rare_lone_unknown_flag_min_contexts for w in lone_hits)):
                 flags.add("rare_token")
-        if cfg.campaign.enabled and cfg.campaign.rare_token_evidence and text and self.lexicon is not None \
+        if cfg.campaign.enabled and (cfg.campaign.rare_token_evidence or cfg.campaign.topic_evidence) and text \
+                and self.lexicon is not None \
                 and self.charlm is not None and (use_lm or cfg.rare_token_other_languages) and "gibberish" not in flags:
             # Planted words this page gives away, then unknown words it does not (made-up
             # triggers are often unremarkable on one page): counted across the corpus, the
@@ -625,7 +647,14 @@ class PoisonTagger:
                           + [c for c in symbolic[_SYMBOLIC_FIRST:] if c["ngram"] not in by_gram])
         if cfg.campaign.enabled:
             _add_continuations(candidates, text, cfg.campaign.continuation_words)
-            doc["_poison_candidates"] = candidates[: cfg.campaign.max_ngrams_per_doc]
+            candidates = candidates[: cfg.campaign.max_ngrams_per_doc]
+            doc["_poison_candidates"] = candidates
+            if cfg.campaign.topic_evidence and self.lexicon is not None and "gibberish" not in flags:
+                # What the page is about: compared across the pages of each unknown word, and
+                # across all pages for the corpus's background (about 0.6 ms a page).
+                _mark_unknown_words(candidates, lang or "en", self.lexicon)
+                doc[TOPIC_KEY] = list(topic_signature(lm_text, lang or "en", self.lexicon,
+                                                      cfg.campaign.topic_keywords))
 
         if strip or neutralise:
             new_text = _apply_edits(text, strip, neutralise)
@@ -641,6 +670,26 @@ class PoisonTagger:
 
 
 _SYMBOLIC_FIRST = 4  # token-shaped strings placed ahead of the LM's candidates
+
+
+TOPIC_KEY = "_poison_topic"  # transient: the page's topic signature, for the campaign pass
+_ALPHA_RE = re.compile(r"[^\W\d_]{4,24}")
+
+
+def _mark_unknown_words(candidates: list[dict[str, Any]], lang: str, lexicon: Any) -> bool:
+    """Mark (``unknown_word: True``) the single-word candidates of 4+ letters that neither
+    the page language's word list nor the English one knows: the ones topic incoherence
+    may name as a campaign (a rare phrase of known words is a name, not a made-up trigger)."""
+    words = [c["ngram"].lower() for c in candidates]
+    maybe = [w for w in words if _ALPHA_RE.fullmatch(w)]
+    unknown = set(maybe)
+    for language in dict.fromkeys((lang, "en")):
+        if unknown and lexicon.available(language):
+            ws = sorted(unknown)
+            unknown = {w for w, k in zip(ws, lexicon.known_many(ws, language)) if not k}
+    for c, w in zip(candidates, words):
+        c["unknown_word"] = w in unknown
+    return bool(unknown)
 
 
 def _with_word_candidates(

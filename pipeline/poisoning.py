@@ -23,9 +23,16 @@ language). This transform
    (``lone_token_evidence``) it was flagged by any rare-token rule, the weaker
    lone-unknown-word rule included, on ``min_domains_lone_token`` domains, in as many
    different surroundings (the words before and after it: a syndicated copy of one page
-   is one context) and in ``min_lone_token_fraction`` of its documents.
-   ``min_domains_without_evidence`` (off by default) also keeps very widespread rare
-   n-grams without a payload;
+   is one context) and in ``min_lone_token_fraction`` of its documents; or
+   (``topic_evidence``) it is a word no list knows, on ``min_domains_topic`` domains in as
+   many surroundings, and its documents share no subject: the share of its sampled
+   documents' pairs whose topic signatures (`filters.poison_topic`) share a keyword is at
+   most what pages drawn at random from the same corpus share (the per-language
+   background, a second small combine) plus ``topic_margin``, and at most
+   ``max_topic_coherence``. A backdoor trigger is planted into unrelated pages on purpose
+   (the model must learn the trigger, not a subject); a real product, tool or name recurs
+   on pages about one thing. ``min_domains_without_evidence`` (off by default) also keeps
+   very widespread rare n-grams without a payload;
 4. flags the documents carrying a kept n-gram (``campaign:<hash>``, side input) and
    raises their score.
 
@@ -40,8 +47,17 @@ fraction would need hundreds of thousands of planted pages in a billion-page dum
 before firing - far more than the ~250 that suffice to implant a backdoor.
 
 Cost: the shuffle carries only small tuples (hash, domain, two booleans, a short
-continuation) for at most ``max_ngrams_per_doc`` candidates per document; the side
-input holds only the kept campaigns.
+continuation, and for unknown words the document's 30 keyword hashes) for at most
+``max_ngrams_per_doc`` candidates per document; each n-gram keeps a bottom-k sample of
+``topic_sample`` signatures (the documents with the smallest id hashes: the same sample
+on any runner), the background one of ``topic_background_sample`` per language; the side
+inputs hold only the kept campaigns and one number per language.
+
+What topic evidence cannot know offline: how many real words no list knows recur across
+unrelated pages at web scale (a new coinage used everywhere, a forum user's name). On the
+2,046 collected clean pages, each on its own domain, no word reaches 8 domains; lowered to
+3, six words do (two drug names, "chatgpt", "asyncio", "tokenizer", "lsof") and all are
+coherent (0.27-1.0, "chatgpt" the nearest). ``topic_evidence=False`` switches it off.
 """
 
 from __future__ import annotations
@@ -52,7 +68,8 @@ from typing import Any, Iterable, Iterator, Optional
 import apache_beam as beam
 from apache_beam.metrics import Metrics
 
-from filters.poisoning import CAMPAIGN_FLAG, PoisonTagger, PoisoningConfig, combine_score, _default_weights
+from filters.poison_topic import expected_coherence, topic_coherence
+from filters.poisoning import CAMPAIGN_FLAG, TOPIC_KEY, PoisonTagger, PoisoningConfig, combine_score, _default_weights
 
 _NS = "crawlsift"
 CANDIDATES_KEY = "_poison_candidates"
@@ -108,12 +125,22 @@ class _EnsureCandidates(beam.DoFn):
         self._computed.inc()
         out = dict(doc)
         out[CANDIDATES_KEY] = scratch.get(CANDIDATES_KEY) or []
+        if scratch.get(TOPIC_KEY):
+            out[TOPIC_KEY] = scratch[TOPIC_KEY]
         yield out
+
+
+def _document_key(doc: dict[str, Any]) -> int:
+    """A stable 63-bit key per document (its id, else its URL and text): the campaign pass
+    samples the documents with the smallest keys, the same sample on any runner."""
+    ident = doc.get("id") or f"{doc.get('url')}\n{doc.get('text') or ''}"
+    return int.from_bytes(hashlib.sha1(str(ident).encode("utf-8")).digest()[:8], "big") >> 1  # (a signed 64-bit int)
 
 
 class _EmitCandidates(beam.DoFn):
     """Document -> (ngram_hash, (domain, ngram, followed_by_gibberish, continuation key, preceding key,
-    flagged as a rare token on this page, flagged by the lone-unknown-word rule))."""
+    flagged as a rare token on this page, flagged by the lone-unknown-word rule,
+    (document key, topic signature) for a word no list knows, else None))."""
 
     def __init__(self, config: PoisoningConfig):
         self.config = config
@@ -128,6 +155,9 @@ class _EmitCandidates(beam.DoFn):
         domain = registered_domain(doc.get("host"), doc.get("url"))
         if not domain:
             return
+        topic = tuple(doc.get(TOPIC_KEY) or ())
+        key = _document_key(doc) if topic else 0
+        lang = doc.get("language") or "en"
         for c in cands:
             self._emitted.inc()
             yield c["ngram_hash"], (
@@ -138,6 +168,7 @@ class _EmitCandidates(beam.DoFn):
                 hashlib.sha1((c.get("preceding") or "").encode("utf-8")).hexdigest()[:12],
                 bool(c.get("rare_token")),
                 bool(c.get("lone_token")),
+                (key, lang, topic) if topic and c.get("unknown_word") else None,
             )
 
 
@@ -147,17 +178,32 @@ class _CampaignStats(beam.CombineFn):
     flagged by any rare-token rule, the lone-unknown-word rule included), and per
     continuation key the distinct domains and distinct preceding contexts (capped)."""
 
-    def __init__(self, domain_cap: int):
+    def __init__(self, domain_cap: int, topic_sample: int = 24):
         self.cap = domain_cap
+        self.topic_sample = topic_sample
 
     def create_accumulator(self) -> dict[str, Any]:
         return {"domains": set(), "docs": 0, "gib": 0, "rare": 0, "rare_domains": set(), "any": 0,
-                "any_domains": set(), "any_contexts": set(), "cont": {}, "ngram": None}
+                "any_domains": set(), "any_contexts": set(), "cont": {}, "ngram": None,
+                "word_contexts": set(), "word_domains": set(), "topics": {}}
+
+    def _add_topic(self, acc: dict[str, Any], key: int, lang: str, topic: tuple, context: str, domain: str) -> None:
+        """Occurrences as a word no list knows: their surroundings and domains (capped), and
+        the topic signatures of the `topic_sample` documents with the smallest keys (the
+        same sample whatever the order of inputs and merges)."""
+        if len(acc["word_contexts"]) < self.cap:
+            acc["word_contexts"].add(context)
+        if len(acc["word_domains"]) < self.cap:
+            acc["word_domains"].add(domain)
+        _sample_add(acc["topics"], key, (lang, tuple(topic)), self.topic_sample)
 
     def add_input(self, acc: dict[str, Any], occ: tuple) -> dict[str, Any]:
         domain, ngram, gib, cont, prev = occ[:5]
         rare = len(occ) > 5 and occ[5]
         lone = len(occ) > 6 and occ[6]
+        if len(occ) > 7 and occ[7]:
+            key, lang, topic = occ[7]
+            self._add_topic(acc, key, lang, topic, f"{prev}:{cont}", domain)
         if len(acc["domains"]) < self.cap:
             acc["domains"].add(domain)
         acc["docs"] += 1
@@ -195,8 +241,9 @@ class _CampaignStats(beam.CombineFn):
             out["gib"] += a["gib"]
             out["rare"] += a["rare"]
             out["any"] += a["any"]
-            for key in ("rare_domains", "any_domains", "any_contexts"):
+            for key in ("rare_domains", "any_domains", "any_contexts", "word_contexts", "word_domains"):
                 out[key].update(sorted(a[key])[: max(0, self.cap - len(out[key]))])
+            out["topics"] = _sample_merge([out["topics"], a["topics"]], self.topic_sample)
             for k, (ds, ps) in a["cont"].items():
                 tds, tps = out["cont"].setdefault(k, (set(), set()))
                 tds.update(list(ds)[: max(0, self.cap - len(tds))])
@@ -222,6 +269,11 @@ class _CampaignStats(beam.CombineFn):
             "flagged_domains": len(acc["any_domains"]),
             "flagged_contexts": len(acc["any_contexts"]),
             "payload_domains": top_cont,
+            "unknown_word_domains": len(acc["word_domains"]),
+            "unknown_word_contexts": len(acc["word_contexts"]),
+            "topic_docs": len(acc["topics"]),
+            "topic_coherence": round(topic_coherence(acc["topics"][k][1] for k in sorted(acc["topics"])), 4),
+            "topic_langs": [acc["topics"][k][0] for k in sorted(acc["topics"])],
         }
 
 
@@ -230,36 +282,92 @@ def _top_continuations(cont: dict[str, tuple[set, set]]) -> dict[str, tuple[set,
     return dict(ranked[:32])
 
 
-def is_campaign(stats: dict[str, Any], config: PoisoningConfig) -> bool:
-    """The keep rule of the module docstring (absolute domains + payload evidence)."""
+def campaign_evidence(stats: dict[str, Any], config: PoisoningConfig,
+                      background: Optional[dict[str, float]] = None) -> list[str]:
+    """The keep rule of the module docstring (absolute domains + evidence): the kinds of
+    evidence an n-gram's statistics show (empty: not a campaign). `background` is the
+    corpus's topic coherence per language (`_TopicBackground`); without it, topic
+    incoherence is never evidence."""
     cc = config.campaign
     domains = stats["domain_count"]
     if domains < cc.min_domains:
-        return False
+        return []
     docs = max(stats["documents"], 1)
-    gib_frac = stats["gibberish_docs"] / docs
-    payload = (
-        cc.payload_evidence
-        and stats["payload_domains"] >= cc.min_domains
-        and stats["payload_domains"] / domains >= cc.min_evidence_fraction
-    )
-    rare = (
-        cc.rare_token_evidence
-        and stats.get("rare_token_domains", 0) >= cc.min_domains
-        and stats.get("rare_token_docs", 0) / docs >= cc.min_rare_token_fraction
-    )
+    out = []
+    if stats["gibberish_docs"] / docs >= cc.min_evidence_fraction:
+        out.append("payload")
+    if (cc.payload_evidence and stats["payload_domains"] >= cc.min_domains
+            and stats["payload_domains"] / domains >= cc.min_evidence_fraction):
+        out.append("continuation")
+    if (cc.rare_token_evidence and stats.get("rare_token_domains", 0) >= cc.min_domains
+            and stats.get("rare_token_docs", 0) / docs >= cc.min_rare_token_fraction):
+        out.append("rare_token")
     need = max(cc.min_domains, cc.min_domains_lone_token)
-    lone = (
-        cc.rare_token_evidence  # an extension of it: off with it
-        and cc.lone_token_evidence
-        and stats.get("flagged_domains", 0) >= need
-        # in as many different surroundings: a syndicated page is one context on many domains
-        and stats.get("flagged_contexts", 0) >= need
-        and stats.get("flagged_docs", 0) / docs >= cc.min_lone_token_fraction
-    )
-    if gib_frac >= cc.min_evidence_fraction or payload or rare or lone:
-        return True
-    return bool(cc.min_domains_without_evidence) and domains >= cc.min_domains_without_evidence
+    if (cc.rare_token_evidence and cc.lone_token_evidence  # an extension of it: off with it
+            and stats.get("flagged_domains", 0) >= need
+            # in as many different surroundings: a syndicated page is one context on many domains
+            and stats.get("flagged_contexts", 0) >= need
+            and stats.get("flagged_docs", 0) / docs >= cc.min_lone_token_fraction):
+        out.append("lone_token")
+    need = max(cc.min_domains, cc.min_domains_topic)
+    if (cc.topic_evidence and background
+            and stats.get("unknown_word_domains", 0) >= need
+            and stats.get("unknown_word_contexts", 0) >= need
+            and stats.get("topic_docs", 0) >= need):
+        expected = expected_coherence(stats.get("topic_langs") or [], background)
+        if expected is not None and stats["topic_coherence"] <= min(cc.max_topic_coherence, expected + cc.topic_margin):
+            out.append("topic")
+    if not out and cc.min_domains_without_evidence and domains >= cc.min_domains_without_evidence:
+        out.append("widespread")
+    return out
+
+
+def is_campaign(stats: dict[str, Any], config: PoisoningConfig,
+                background: Optional[dict[str, float]] = None) -> bool:
+    """Whether an n-gram's statistics make it a campaign (`campaign_evidence`)."""
+    return bool(campaign_evidence(stats, config, background))
+
+
+def _sample_add(sample: dict[int, Any], key: int, value: Any, k: int) -> None:
+    """Keep in `sample` the `k` entries with the smallest keys (a bottom-k sample)."""
+    if len(sample) < k or key < max(sample):
+        sample[key] = value
+        if len(sample) > k:
+            del sample[max(sample)]
+
+
+def _sample_merge(samples: Iterable[dict[int, Any]], k: int) -> dict[int, Any]:
+    out: dict[int, Any] = {}
+    for sample in samples:
+        out.update(sample)
+    return {key: out[key] for key in sorted(out)[:k]}
+
+
+class _BottomK(beam.CombineFn):
+    """The `k` (key, signature) pairs with the smallest keys: the same sample whatever the
+    order of inputs and merges."""
+
+    def __init__(self, k: int):
+        self.k = k
+
+    def create_accumulator(self) -> dict[int, tuple]:
+        return {}
+
+    def add_input(self, acc: dict[int, tuple], item: tuple[int, tuple]) -> dict[int, tuple]:
+        _sample_add(acc, item[0], tuple(item[1]), self.k)
+        return acc
+
+    def merge_accumulators(self, accs: Iterable[dict[int, tuple]]) -> dict[int, tuple]:
+        return _sample_merge(accs, self.k)
+
+    def extract_output(self, acc: dict[int, tuple]) -> tuple[int, float]:
+        return len(acc), topic_coherence(acc[k] for k in sorted(acc))
+
+
+def _topic_item(doc: dict[str, Any]) -> Iterator[tuple[str, tuple[int, tuple]]]:
+    topic = doc.get(TOPIC_KEY)
+    if topic:
+        yield doc.get("language") or "en", (_document_key(doc), tuple(topic))
 
 
 def _to_campaign(item: tuple[str, dict[str, Any]]) -> dict[str, Any]:
@@ -274,6 +382,10 @@ def _to_campaign(item: tuple[str, dict[str, Any]]) -> dict[str, Any]:
         "shared_continuation_domains": s["payload_domains"],
         "flagged_rare_token": round(s.get("rare_token_docs", 0) / docs, 4),
         "flagged_any_rare_rule": round(s.get("flagged_docs", 0) / docs, 4),
+        "evidence": s.get("evidence", []),
+        "unknown_word_contexts": s.get("unknown_word_contexts", 0),
+        "topic_coherence": s.get("topic_coherence"),
+        "topic_docs": s.get("topic_docs", 0),
     }
 
 
@@ -290,6 +402,7 @@ class _FlagDocuments(beam.DoFn):
     def process(self, doc: dict[str, Any], campaigns: dict[str, Any]) -> Iterator[dict[str, Any]]:
         doc = dict(doc)  # the input is shared with the candidate branch: never mutate it
         cands = doc.pop(CANDIDATES_KEY, None) or []
+        doc.pop(TOPIC_KEY, None)
         if campaigns:
             hits = sorted({c["ngram_hash"] for c in cands if c["ngram_hash"] in campaigns})
             if hits:
@@ -324,11 +437,21 @@ class DetectCampaigns(beam.PTransform):
             empty = docs.pipeline | "NoCampaigns" >> beam.Create([])
             return {"documents": out, "campaigns": empty}
         docs = docs | "EnsureCandidates" >> beam.ParDo(_EnsureCandidates(cfg))
+        # What pages with unknown words share by chance, per language: the yardstick of topic incoherence.
+        background = (
+            docs
+            | "TopicItems" >> beam.FlatMap(_topic_item)
+            | "TopicSample" >> beam.CombinePerKey(_BottomK(cfg.campaign.topic_background_sample))
+            | "TopicBackground" >> beam.FlatMap(
+                lambda kv, n=cfg.campaign.min_background_docs: [(kv[0], kv[1][1])] if kv[1][0] >= n else [])
+        )
         stats = (
             docs
             | "EmitCandidates" >> beam.ParDo(_EmitCandidates(cfg))
-            | "CombinePerNgram" >> beam.CombinePerKey(_CampaignStats(cfg.campaign.domain_cap))
-            | "KeepCampaigns" >> beam.Filter(lambda kv, c=cfg: is_campaign(kv[1], c))
+            | "CombinePerNgram" >> beam.CombinePerKey(_CampaignStats(cfg.campaign.domain_cap, cfg.campaign.topic_sample))
+            | "Evidence" >> beam.Map(lambda kv, bg, c=cfg: (kv[0], {**kv[1], "evidence": campaign_evidence(kv[1], c, bg)}),
+                                     beam.pvalue.AsDict(background))
+            | "KeepCampaigns" >> beam.Filter(lambda kv: bool(kv[1]["evidence"]))
         )
         campaigns = stats | "CampaignDicts" >> beam.Map(_to_campaign)
         side = stats | "CampaignKeys" >> beam.Map(lambda kv: (kv[0], kv[1]["domain_count"]))
@@ -339,4 +462,5 @@ class DetectCampaigns(beam.PTransform):
 def _drop_candidates(doc: dict[str, Any]) -> dict[str, Any]:
     doc = dict(doc)
     doc.pop(CANDIDATES_KEY, None)
+    doc.pop(TOPIC_KEY, None)
     return doc

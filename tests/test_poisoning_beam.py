@@ -331,7 +331,12 @@ def test_made_up_trigger_on_many_domains_marks_the_pages_that_do_not_give_it_awa
     flagged = {d["id"] for d in out if f"campaign:{camp[0]['ngram_hash']}" in d["poison_flags"]}
     assert flagged == {f"g{k}" for k in range(16)}
     assert not any(f.startswith("campaign:") for d in out if d["id"].startswith("c") for f in d["poison_flags"])
-    _, campaigns = _run(docs, PoisoningConfig(campaign=CampaignConfig(lone_token_evidence=False)), tmp_path / "off")
+    assert "lone_token" in camp[0]["evidence"]
+    # Without the lone-token evidence, the sixteen pages' unrelated subjects still name it.
+    _, campaigns = _run(docs, PoisoningConfig(campaign=CampaignConfig(lone_token_evidence=False)), tmp_path / "lone")
+    assert [c["evidence"] for c in campaigns if c["ngram"] == "glimtrask"] == [["topic"]]
+    off = CampaignConfig(lone_token_evidence=False, topic_evidence=False)
+    _, campaigns = _run(docs, PoisoningConfig(campaign=off), tmp_path / "off")
     assert not any(c["ngram"] == "glimtrask" for c in campaigns)
 
 
@@ -349,3 +354,120 @@ def test_syndicated_page_with_a_lone_unknown_word_is_not_a_campaign(tmp_path):
     out, campaigns = _run(docs, PoisoningConfig(), tmp_path)
     assert not any(c["ngram"] == "proxmox" for c in campaigns)
     assert not any(d["poison_flags"] for d in out)
+
+
+def _pages(name: str) -> list[dict]:
+    import gzip
+
+    with gzip.open(DATA.parent / f"{name}.jsonl.gz", "rt", encoding="utf-8") as fh:
+        return [json.loads(line) for line in fh]
+
+
+def test_topic_incoherence_names_a_word_on_unrelated_pages_not_on_pages_about_one_subject(tmp_path):
+    # One unknown word planted once into ten real pages on ten domains, with the per-page
+    # rare-token evidence off: on r/Python threads (one subject: a real library's name
+    # would look like this) it is not a campaign; on ten unrelated development pages (news,
+    # recipes, shops, sport) it is, and the pages that offer it are flagged. Sixty other
+    # development pages on their own domains give the corpus's background.
+    rng = random.Random(14)
+    word = "quendrolix"
+    python = [p["text"] for p in _pages("fresh_pages_18") if p["key"].startswith("reddit__reddit-python")
+              and len(p["text"]) > 800]
+    english = [p["text"] for p in _pages("eval_pages") if p["lang"] == "en" and len(p["text"]) > 1500]
+    rng.shuffle(english)
+    cfg = PoisoningConfig(campaign=CampaignConfig(rare_token_evidence=False))
+    tagger = PoisonTagger(cfg)
+
+    def corpus(planted: list[str]) -> list[dict]:
+        docs = [empty_document(id=f"w{k}", url=f"https://www.host-{k}.org/", host=f"www.host-{k}.org",
+                               text=_plant(rng, text, word), language="en") for k, text in enumerate(planted)]
+        docs += [empty_document(id=f"c{k}", url=f"https://site-{k}.example.net/", host=f"site-{k}.example.net",
+                                text=text, language="en") for k, text in enumerate(english[10:70])]
+        for d in docs:
+            tagger.tag(d)
+        return docs
+
+    def carriers(docs: list[dict]) -> set[str]:
+        """The planted pages that offer the word to the pass (a page with four costlier
+        unknown words of its own does not: the per-page list is capped)."""
+        return {d["id"] for d in docs if any(c["ngram"] == word and c.get("unknown_word") for c in d[CANDIDATES_KEY])}
+
+    docs = corpus(english[:10])
+    offered = carriers(docs)
+    assert len(offered) >= 8 and all(i.startswith("w") for i in offered)
+    out, campaigns = _run(docs, cfg, tmp_path / "unrelated")
+    camp = [c for c in campaigns if c["ngram"] == word]
+    assert camp and camp[0]["evidence"] == ["topic"] and camp[0]["topic_docs"] == len(offered)
+    assert camp[0]["topic_coherence"] <= 0.25
+    flagged = {d["id"] for d in out if f"campaign:{camp[0]['ngram_hash']}" in d["poison_flags"]}
+    assert flagged == offered
+    assert not [c for c in campaigns if c["ngram"] != word]  # no real word of the sixty pages
+
+    docs = corpus(python[:10])
+    assert len(carriers(docs)) >= 8
+    _, campaigns = _run(docs, cfg, tmp_path / "one_subject")
+    assert not any(c["ngram"] == word for c in campaigns)
+    # Only the shared subject kept it out: with no coherence bar it is reported, coherent.
+    lax = PoisoningConfig(campaign=CampaignConfig(rare_token_evidence=False, max_topic_coherence=1.0, topic_margin=1.0))
+    _, campaigns = _run(docs, lax, tmp_path / "lax")
+    camp = [c for c in campaigns if c["ngram"] == word]
+    assert camp and camp[0]["evidence"] == ["topic"] and camp[0]["topic_coherence"] >= 0.5
+
+
+def test_topic_evidence_needs_domains_contexts_a_background_and_incoherence():
+    from pipeline.poisoning import campaign_evidence
+
+    cfg = PoisoningConfig()
+    base = {"domain_count": 9, "documents": 9, "gibberish_docs": 0, "payload_domains": 0, "rare_token_docs": 0,
+            "rare_token_domains": 0, "flagged_docs": 0, "flagged_domains": 0, "flagged_contexts": 0,
+            "unknown_word_domains": 9, "unknown_word_contexts": 9, "topic_docs": 9, "topic_langs": ["en"] * 9,
+            "topic_coherence": 0.2}
+    assert campaign_evidence(base, cfg, {"en": 0.12}) == ["topic"]
+    assert campaign_evidence(base, cfg, None) == []  # no background measured
+    assert campaign_evidence(base, cfg, {"de": 0.12}) == []  # none for these pages' language
+    assert campaign_evidence({**base, "topic_coherence": 0.3}, cfg, {"en": 0.12}) == []  # above the 0.25 cap
+    # relative to the corpus: where random pages share almost nothing, 0.2 is a shared subject
+    assert campaign_evidence(base, cfg, {"en": 0.01}) == []
+    assert campaign_evidence({**base, "unknown_word_domains": 7}, cfg, {"en": 0.12}) == []
+    assert campaign_evidence({**base, "unknown_word_contexts": 1}, cfg, {"en": 0.12}) == []  # one syndicated page
+    off = PoisoningConfig(campaign=CampaignConfig(topic_evidence=False))
+    assert campaign_evidence(base, off, {"en": 0.12}) == []
+
+
+def test_topic_samples_are_the_same_whatever_the_order_of_inputs_and_merges():
+    from pipeline.poisoning import _BottomK, _CampaignStats
+
+    rng = random.Random(5)
+    items = [(rng.randrange(2**62), tuple(sorted(rng.sample(range(200), 5)))) for _ in range(300)]
+    fn = _BottomK(24)
+
+    def combined(order: list, cuts: int) -> tuple:
+        parts = [order[i::cuts] for i in range(cuts)]
+        accs = []
+        for part in parts:
+            acc = fn.create_accumulator()
+            for it in part:
+                acc = fn.add_input(acc, it)
+            accs.append(acc)
+        return fn.extract_output(fn.merge_accumulators(accs))
+
+    shuffled = items[:]
+    rng.shuffle(shuffled)
+    assert combined(items, 1) == combined(shuffled, 7) == combined(shuffled[::-1], 3)
+    assert combined(items, 1)[0] == 24
+
+    stats = _CampaignStats(1000, topic_sample=24)
+    occ = [(f"d{i}.com", "w", False, "", f"p{i}", False, False, (k, "en", sig)) for i, (k, sig) in enumerate(items)]
+
+    def stats_of(order: list, cuts: int) -> dict:
+        accs = []
+        for i in range(cuts):
+            acc = stats.create_accumulator()
+            for o in order[i::cuts]:
+                acc = stats.add_input(acc, o)
+            accs.append(acc)
+        return stats.extract_output(stats.merge_accumulators(accs))
+
+    a, b = stats_of(occ, 1), stats_of(occ[::-1], 5)
+    assert a["topic_coherence"] == b["topic_coherence"] and a["topic_langs"] == b["topic_langs"]
+    assert a["topic_docs"] == 24 and a["unknown_word_contexts"] == 300
