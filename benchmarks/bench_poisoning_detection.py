@@ -13,7 +13,9 @@ estimate; the attack figures are on generators the tests do not use.
 
 The campaign part runs DetectCampaigns on the DirectRunner over --campaign-docs
 documents (every page re-hosted on its own domain) with five triggers, each planted at a
-0.1 % rate across distinct registered domains.
+0.1 % rate across distinct registered domains, and rare-token campaigns without a payload;
+then over every collected clean page on its own domain (each campaign reported there is a
+false positive).
 
 It also reports clean pages flagged on real pages from outside the development corpus
 (tests/data/poisoning/unseen_pages.jsonl.gz, dolma's cc_net documents, the fresh sets and the
@@ -27,6 +29,7 @@ Usage: python benchmarks/bench_poisoning_detection.py [--campaign-docs 3000] [--
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import gzip
 import json
 import random
@@ -34,6 +37,7 @@ import re
 import sys
 import tempfile
 import time
+from collections import Counter
 from pathlib import Path
 from typing import Callable
 
@@ -376,6 +380,7 @@ RARE_CAMPAIGNS: list[tuple[str, Callable[[random.Random], str], str, int, float,
     ("random letters, English pages", RARE_KINDS["random letters 4-8"], "en", 4, 0.003, 2),
     ("random letters, German pages", RARE_KINDS["random letters 4-8"], "de", 4, 0.003, 2),
     ("random letters once, English pages", RARE_KINDS["random letters 4-8"], "en", 4, 0.003, 1),
+    ("made-up CV word once, English pages", RARE_KINDS["made-up word, CV syllables"], "en", 4, 0.003, 1),
     ("Capitalised random once, English pages", RARE_KINDS["Capitalised random letters 4-8"], "en", 4, 0.003, 1),
     ("ALL-CAPS random once, English pages", RARE_KINDS["ALL-CAPS random letters 3-6"], "en", 2, 0.003, 1),
     ("rare real word, English pages", RARE_KINDS["rare real English word"], "en", 2, 0.005, 2),
@@ -476,6 +481,40 @@ def run_campaign(pages: list[dict], n_docs: int) -> None:
           f"(of which already flagged per document: {sum(per_doc[i] for i in clean_flagged)}); "
           f"campaigns reported in all: {len(campaigns)}")
     print(f"  tagging {t_tag:.0f}s ({n_docs / t_tag:.0f} docs/s), DetectCampaigns on DirectRunner {t_beam:.0f}s")
+    evidence = Counter(e for x in campaigns for e in x.get("evidence", []))
+    print(f"  evidence of the reported campaigns: {dict(sorted(evidence.items()))}")
+
+
+def run_clean_campaign(tagger: PoisonTagger) -> None:
+    """The campaign pass over every collected clean page (development pages and the
+    outside sets), each on its own registered domain: every campaign it reports is a
+    false positive. Run again with the topic bars lowered (3 domains, any coherence) to
+    show how far the real recurring unknown words stand from them."""
+    import apache_beam as beam
+
+    from pipeline.poisoning import DetectCampaigns
+
+    pages = [p for f in ("eval_pages.jsonl.gz", *FRESH_SETS.values()) for p in _page_set(f)]
+    docs = []
+    for i, p in enumerate(pages):
+        host = f"www.clean{i}.org"
+        d = empty_document(id=p["key"], url=f"https://{host}/", host=host, text=p["text"], language=p["lang"],
+                           n_chars=len(p["text"]))
+        tagger.tag(d)
+        docs.append(d)
+    base = PoisoningConfig()
+    lax = dataclasses.replace(base, campaign=dataclasses.replace(base.campaign, min_domains_topic=3,
+                                                                  max_topic_coherence=1.0, topic_margin=1.0))
+    print(f"\nCampaign pass over the {len(docs)} collected clean pages, each on its own domain:")
+    for name, cfg in (("default", base), ("topic bars lowered (3 domains, any coherence)", lax)):
+        with tempfile.TemporaryDirectory() as tmp:
+            with beam.Pipeline(runner="DirectRunner") as pipe:
+                out = pipe | beam.Create(docs, reshuffle=False) | DetectCampaigns(cfg)
+                _ = (out["campaigns"] | beam.Map(json.dumps, default=str)
+                     | beam.io.WriteToText(f"{tmp}/c"))
+            found = [json.loads(ln) for f in Path(tmp).glob("c-*") for ln in f.read_text().splitlines() if ln.strip()]
+        print(f"  {name}: {len(found)} campaigns  "
+              + str(sorted((x["ngram"], x["domains"]["count"], x["topic_coherence"], x["evidence"]) for x in found)))
 
 
 def run_injection_sets(tagger: PoisonTagger, pages: list[dict], dev: set[str], baseline: PoisonTagger) -> None:
@@ -727,6 +766,7 @@ def main() -> None:
         run_rare_draws(tagger)
     if not (args.skip_campaign or args.rare_only):
         run_campaign(pages, args.campaign_docs)
+        run_clean_campaign(tagger)
 
 
 if __name__ == "__main__":
