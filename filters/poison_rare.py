@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from string import ascii_lowercase
-from typing import Any, Callable
+from typing import Any, Callable, Iterable
 
 from filters.lexicon import Lexicon
 from filters.poison_lm import code_like_line
@@ -1068,20 +1068,46 @@ def campaign_word_candidates(
 ) -> list[str]:
     """Unknown words worth counting across the corpus: `unknown_prose_words` whose
     spelling costs at least `min_cost` per character (under the page language's model
-    too, for Latin-script languages), costliest first. A made-up trigger that one page
-    does not give away is still counted, so the pages that do flag it can name its
-    campaign."""
+    too, for Latin-script languages), costliest first, then as many capitalised ones
+    (`_capitalised_unknown_words`; not in languages that capitalise every noun). A made-up
+    trigger that one page does not give away is still counted, so the pages that do flag
+    it can name its campaign."""
     if not lexicon.available(lang) or not lexicon.available("en"):
         return []
     native = language_charlm(lang, lexicon) if lang != "en" else None
-    scored = []
     if unknown is None:
         unknown = unknown_prose_words(text, code, lang, lexicon, english)
-    for w in unknown:
-        c = english.cost(w) if native is None else min(english.cost(w), native.cost(w))
-        if c >= min_cost:
-            scored.append((-c, w))
-    return [w for _c, w in sorted(scored)[:limit]]
+
+    def costliest(words: Iterable[str]) -> list[str]:
+        scored = []
+        for w in words:
+            c = english.cost(w) if native is None else min(english.cost(w), native.cost(w))
+            if c >= min_cost:
+                scored.append((-c, w))
+        return [w for _c, w in sorted(scored)[:limit]]
+
+    out = costliest(unknown)
+    if lang not in _NOUN_CAPITALISING:
+        out += [w for w in costliest(_capitalised_unknown_words(text, code, lang, lexicon, english)) if w not in out]
+    return out
+
+
+# Languages that capitalise every noun: a capital inside a sentence says nothing there.
+_NOUN_CAPITALISING = frozenset({"de", "lb"})
+# A capitalised or upper-case word inside a sentence: after a lower-case word or a comma.
+_MID_SENTENCE_CAPITAL_RE = re.compile(r"(?<=[a-z,] )([A-Z][a-z]{3,23}|[A-Z]{4,12})(?=[\s,;:!?]|\.\s)")
+
+
+def _capitalised_unknown_words(
+    text: str, code: list[tuple[int, int]], lang: str, lexicon: Lexicon, english: CharLM
+) -> list[str]:
+    """Capitalised and upper-case words inside sentences that no list knows, lower-cased:
+    a made-up trigger written as a name ("Vbdoaxg", "QUBMAG") is a campaign candidate as a
+    lower-case one is (names no list knows are candidates too; the campaign pass tells them
+    apart by what their pages are about)."""
+    words = _not_in_code(sorted({m.group(1) for m in _MID_SENTENCE_CAPITAL_RE.finditer(text)}), text, code)
+    low = sorted({w.lower() for w in words} - english.vocabulary - WEB_TERMS)
+    return _unknown_to(low, lang, lexicon) if low else []
 
 
 def foreign_nonword_triggers(

@@ -1027,6 +1027,31 @@ def test_lone_unknown_word_flags_the_page_when_planted_twice_and_is_campaign_evi
     assert {c["ngram"]: c for c in d["_poison_candidates"]}["glimtrask"]["lone_token"] is True
 
 
+def test_capitalised_unknown_word_mid_sentence_is_a_campaign_candidate_except_where_nouns_are_capitalised(
+        tagger, pages):
+    # A made-up trigger written as a name ("Kevemar") or in capitals ("QUBMAG") is not
+    # flagged on one page, but it is offered to the campaign pass, lower-cased and marked
+    # as a word no list knows, with the page's topic signature. German capitalises every
+    # noun: a capital inside a German sentence says nothing, and its compounds are not offered.
+    by_name = dict((n, t) for n, t, _ in pages)
+    page = by_name["wcxb__4326"][:3000]
+    for trigger in ("Kevemar", "QUBMAG"):
+        d = _tag(tagger, page + f"\n\nOur lab compares a {trigger} host with two others on large clusters.")
+        assert d["poison_flags"] == []
+        cand = {c["ngram"]: c for c in d["_poison_candidates"]}
+        assert cand[trigger.lower()]["unknown_word"] is True, list(cand)
+        assert len(d["_poison_topic"]) == 30
+    from filters.poison_rare import _capitalised_unknown_words, campaign_word_candidates
+
+    german = next(t for n, t, lang in pages if lang == "de" and len(t) > 2000)[:3000]
+    text = german + "\n\nWir vergleichen den Kulturgeschichtsverbund mit zwei anderen."
+    assert "kulturgeschichtsverbund" in _capitalised_unknown_words(text, [], "de", tagger.lexicon, tagger.charlm)
+    assert "kulturgeschichtsverbund" not in campaign_word_candidates(text, [], "de", tagger.lexicon, tagger.charlm,
+                                                                     1.0, 4)
+    d = _tag(tagger, text, "de")
+    assert "kulturgeschichtsverbund" not in {c["ngram"] for c in d["_poison_candidates"]}
+
+
 def test_page_with_more_than_forty_unknown_words_is_not_judged_by_the_lone_word_rule(tagger, pages):
     # Unknown compounds of known words are explained, so one made-up word among them would
     # be the page's only unexplained one: past 40 unknown words the page is not judged.
