@@ -102,13 +102,15 @@ def bench_tagger(n: int) -> list[dict]:
 def bench_campaigns(docs: list[dict]) -> None:
     import apache_beam as beam
 
-    from pipeline.poisoning import CANDIDATES_KEY, DetectCampaigns, _continuation_key, registered_domain
+    from pipeline.poisoning import CANDIDATES_KEY, DetectCampaigns, _EmitCandidates, _topic_item
 
     n = len(docs)
     cands = [c for d in docs for c in d.get(CANDIDATES_KEY) or []]
-    tuples = [(c["ngram_hash"], (registered_domain(d["host"]), c["ngram"], c["followed_by_gibberish"],
-                                 _continuation_key(c.get("continuation") or ""), "0" * 12, bool(c.get("rare_token"))))
-              for d in docs for c in d.get(CANDIDATES_KEY) or []]
+    emit = _EmitCandidates(PoisoningConfig())
+    emit.setup()
+    # what the pass shuffles, before any map-side combining: the candidate tuples (with the
+    # topic signature of pages whose candidates no word list knows) and one background item a page
+    tuples = [t for d in docs for t in emit.process(d)] + [t for d in docs for t in _topic_item(d)]
     shuffle_bytes = sum(len(pickle.dumps(t)) for t in tuples)
     t0 = time.perf_counter()
     with tempfile.TemporaryDirectory() as tmp:
