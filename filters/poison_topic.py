@@ -51,10 +51,31 @@ def topic_signature(
         return ()
     words = sorted(counts)
     ranked = sorted(
-        ((-counts[w] * (max_zipf + 1.0 - z), w) for w, z in zip(words, lexicon.zipf_many(words, lang))
+        ((-counts[w] * (max_zipf + 1.0 - z), w) for w, z in zip(words, _zipf_cached(words, lang, lexicon))
          if min_zipf <= z <= max_zipf),
     )
     return tuple(sorted({zlib.crc32(w.encode("utf-8")) for _, w in ranked[:keywords]}))
+
+
+# word -> Zipf per language, for the words pages repeat ("people", "government"): a page's
+# vocabulary is looked up every page, and most of it is the same few ten thousand words.
+_ZIPF_CACHE: dict[str, dict[str, float]] = {}
+_ZIPF_CACHE_MAX = 200_000  # entries per language (about 20 MB); emptied when full
+
+
+def _zipf_cached(words: list[str], lang: str, lexicon: _Zipf) -> list[float]:
+    """`lexicon.zipf_many` through the cache (safe when threads share it: the answer is
+    built from a local copy, the cache only ever gains or loses whole entries)."""
+    cache = _ZIPF_CACHE.setdefault(lang, {})
+    found = {w: cache.get(w) for w in words}
+    missing = [w for w, z in found.items() if z is None]
+    if missing:
+        looked_up = dict(zip(missing, lexicon.zipf_many(missing, lang)))
+        found.update(looked_up)
+        if len(cache) + len(missing) > _ZIPF_CACHE_MAX:
+            cache.clear()
+        cache.update(looked_up)
+    return [found[w] for w in words]
 
 
 def topic_coherence(signatures: Iterable[Iterable[int]]) -> float:

@@ -63,3 +63,17 @@ def test_expected_coherence_weights_same_language_pairs_and_needs_every_backgrou
     assert expected_coherence(["en", "en", "de"], {"en": 0.3, "de": 0.1}) == pytest.approx(0.3 / 3)
     assert expected_coherence(["en", "en"], {"de": 0.1}) is None
     assert expected_coherence(["en"], {"en": 0.3}) is None
+
+
+def test_zipf_cache_gives_the_word_lists_answers_and_empties_when_full(lexicon, monkeypatch):
+    import filters.poison_topic as topic
+
+    text = _pages("eval_pages")[0]["text"]
+    fresh = topic_signature(text, "en", lexicon)
+    monkeypatch.setattr(topic, "_ZIPF_CACHE", {})
+    monkeypatch.setattr(topic, "_ZIPF_CACHE_MAX", 50)  # every page overflows it
+    assert topic_signature(text, "en", lexicon) == fresh == topic_signature(text, "en", lexicon)
+    # emptied before the page's words went in: it holds this page's vocabulary only
+    assert set(topic._ZIPF_CACHE["en"]) == {w.lower() for w in topic._WORD_RE.findall(text)}
+    words = ["government", "violin", "quendrolix"]
+    assert topic._zipf_cached(words, "en", lexicon) == lexicon.zipf_many(words, "en")
