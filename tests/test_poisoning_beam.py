@@ -93,8 +93,10 @@ def corpus() -> dict:
     return {"docs": docs, "poisoned": poisoned_ids, "same_site": same_site, "trigger": trigger}
 
 
-def _run(docs: list[dict], config: PoisoningConfig, tmp: Path) -> tuple[list[dict], list[dict]]:
-    with beam.Pipeline(runner="DirectRunner") as p:
+def _run(docs: list[dict], config: PoisoningConfig, tmp: Path, *args: str) -> tuple[list[dict], list[dict]]:
+    from apache_beam.options.pipeline_options import PipelineOptions
+
+    with beam.Pipeline(runner="DirectRunner", options=PipelineOptions(list(args))) as p:
         out = p | beam.Create(docs, reshuffle=False) | DetectCampaigns(config)
         (out["documents"] | "DocsJson" >> beam.Map(lambda d: json.dumps(d, sort_keys=True, default=str))
          | "WriteDocs" >> beam.io.WriteToText(str(tmp / "docs"), shard_name_template="", num_shards=1))
@@ -402,6 +404,11 @@ def test_topic_incoherence_names_a_word_on_unrelated_pages_not_on_pages_about_on
     flagged = {d["id"] for d in out if f"campaign:{camp[0]['ngram_hash']}" in d["poison_flags"]}
     assert flagged == offered
     assert not [c for c in campaigns if c["ngram"] != word]  # no real word of the sixty pages
+    # the same sample and verdict with two worker processes
+    out2, campaigns2 = _run(docs, cfg, tmp_path / "two_workers", "--direct_running_mode=multi_processing",
+                            "--direct_num_workers=2")
+    assert campaigns2 == campaigns
+    assert sorted((d["id"], d["poison_flags"]) for d in out2) == sorted((d["id"], d["poison_flags"]) for d in out)
 
     docs = corpus(python[:10])
     assert len(carriers(docs)) >= 8
