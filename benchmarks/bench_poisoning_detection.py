@@ -617,7 +617,8 @@ FRESH_SETS = {"fresh: package fixtures (86)": "fresh_pages.jsonl.gz", "fresh: WC
               "fresh: magic-html articles (133)": "fresh_pages_15.jsonl.gz",
               "fresh: chat, reviews, mail (42)": "fresh_pages_16.jsonl.gz",
               "fresh: Reddit, Stack Exchange (28)": "fresh_pages_17.jsonl.gz",
-              "fresh: Reddit 2 (46)": "fresh_pages_18.jsonl.gz"}
+              "fresh: Reddit 2 (46)": "fresh_pages_18.jsonl.gz",
+              "fresh: news, 16 languages (60)": "fresh_pages_19.jsonl.gz"}
 
 
 def _unflagged(tagger: PoisonTagger, pages: list[dict]) -> list[dict]:

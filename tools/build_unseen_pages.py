@@ -139,7 +139,7 @@ LATER_SETS = ["fresh_pages_3.jsonl.gz", "fresh_pages_4.jsonl.gz", "fresh_pages_5
               "fresh_pages_10.jsonl.gz", "fresh_pages_11.jsonl.gz", "fresh_pages_12.jsonl.gz",
               "fresh_pages_13.jsonl.gz", "fresh_pages_14.jsonl.gz",
               "fresh_pages_15.jsonl.gz", "fresh_pages_16.jsonl.gz", "fresh_pages_17.jsonl.gz",
-              "fresh_pages_18.jsonl.gz"]
+              "fresh_pages_18.jsonl.gz", "fresh_pages_19.jsonl.gz"]
 MAX_CHARS = 12_000
 MIN_CHARS = 300
 
