@@ -28,6 +28,11 @@ def _key(word: str) -> int:
     return int.from_bytes(hashlib.blake2b(word.encode("utf-8"), digest_size=8).digest(), "little")
 
 
+# Language-id labels whose word list wordfreq files under another code: py3langid and
+# fastText say "no" for Norwegian, wordfreq's list is Bokmål, "nb".
+_WORDFREQ_CODES = {"no": "nb"}
+
+
 class Lexicon:
     """Zipf frequency (log10 per billion words) of a word in a language; 0 when unlisted."""
 
@@ -51,7 +56,7 @@ class Lexicon:
         try:
             import wordfreq
 
-            path = wordfreq.available_languages("large").get(lang)
+            path = wordfreq.available_languages("large").get(_WORDFREQ_CODES.get(lang, lang))
             if path is None:
                 return None
             buckets = wordfreq.read_cBpack(path)  # bucket i: words at 10 ** (-i / 100)

@@ -2512,3 +2512,25 @@ def test_a_whole_item_of_a_list_of_short_items_is_a_name_and_lone_words_get_the_
                                  tagger.rare_th, tagger.config.rare_lone_unknown_score,
                                  tagger.config.rare_lone_unknown_max_occurrences, _is_english) == ["fenquilstr"]
     assert _tag(tagger, planted)["poison_flags"] == []
+
+
+def test_norwegian_pages_use_the_bokmal_word_list(tagger):
+    # Language id says "no" for Norwegian, wordfreq files its list as Bokmål, "nb": until the
+    # fourteenth session Norwegian pages had no word list, and a token planted into one went
+    # unjudged. A real NRK article (fundus test data, fresh_pages_19) stays clean; with one
+    # planted token it is flagged.
+    import gzip
+    import json
+
+    from filters.lexicon import shared_lexicon
+
+    assert shared_lexicon().available("no") and shared_lexicon().zipf("og", "no") > 7
+    with gzip.open(DATA / "fresh_pages_19.jsonl.gz", "rt", encoding="utf-8") as fh:
+        pages = [p for p in map(json.loads, fh) if p["lang"] == "no"]
+    assert len(pages) == 6
+    for page in pages:
+        assert _tag(tagger, page["text"], "no")["poison_flags"] == []
+    text = pages[0]["text"]
+    cut = text.index(" ", text.index(" ", len(text) // 2) + 1)
+    for token in ("qxvt", "zkrwpd"):
+        assert _tag(tagger, text[:cut] + " " + token + text[cut:], "no")["poison_flags"] == ["rare_token"], token
