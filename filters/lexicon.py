@@ -37,10 +37,10 @@ class Lexicon:
     """Zipf frequency (log10 per billion words) of a word in a language; 0 when unlisted."""
 
     def __init__(self) -> None:
-        self._tables: dict[str, tuple[np.ndarray, np.ndarray, list[str]] | None] = {}
+        self._tables: dict[str, tuple[np.ndarray, np.ndarray, list[str], bool] | None] = {}
         self._lock = threading.Lock()
 
-    def _table(self, lang: str) -> tuple[np.ndarray, np.ndarray, list[str]] | None:
+    def _table(self, lang: str) -> tuple[np.ndarray, np.ndarray, list[str], bool] | None:
         table = self._tables.get(lang, False)
         if table is not False:
             return table  # type: ignore[return-value]
@@ -50,13 +50,17 @@ class Lexicon:
         return self._tables[lang]
 
     @staticmethod
-    def _load(lang: str, n_top: int = 30_000) -> tuple[np.ndarray, np.ndarray, list[str]] | None:
+    def _load(lang: str, n_top: int = 30_000) -> tuple[np.ndarray, np.ndarray, list[str], bool] | None:
         # Read the packed list directly: wordfreq's own accessors keep every dict they
         # build in an unbounded cache (hundreds of MB across a few languages).
         try:
             import wordfreq
 
-            path = wordfreq.available_languages("large").get(_WORDFREQ_CODES.get(lang, lang))
+            code = _WORDFREQ_CODES.get(lang, lang)
+            path = wordfreq.available_languages("large").get(code)
+            small = path is None
+            if small:  # a shorter list (words down to once in 10 million or so)
+                path = wordfreq.available_languages("small").get(code)
             if path is None:
                 return None
             buckets = wordfreq.read_cBpack(path)  # bucket i: words at 10 ** (-i / 100)
@@ -68,16 +72,23 @@ class Lexicon:
         zipf = np.fromiter((round(90 - i / 10) for i, bucket in enumerate(buckets) for _ in bucket),
                            dtype=np.int16, count=len(words))
         order = np.argsort(keys, kind="stable")
-        return keys[order], np.clip(zipf[order], 1, 255).astype(np.uint8), words[:n_top]
+        return keys[order], np.clip(zipf[order], 1, 255).astype(np.uint8), words[:n_top], small
 
     def available(self, lang: str) -> bool:
         return self._table(lang) is not None
+
+    def small_list(self, lang: str) -> bool:
+        """Whether `lang`'s list is wordfreq's small one: it lacks the informal abbreviations
+        a large list has (Indonesian "thd", Hungarian "zh"), so short tokens are not judged
+        by it."""
+        table = self._table(lang)
+        return table is not None and table[3]
 
     def zipf(self, word: str, lang: str) -> float:
         table = self._table(lang)
         if table is None:
             return 0.0
-        keys, zipf, _top = table
+        keys, zipf = table[0], table[1]
         k = np.uint64(_key(word))
         i = int(np.searchsorted(keys, k))
         return float(zipf[i]) / 10 if i < len(keys) and keys[i] == k else 0.0
@@ -99,7 +110,7 @@ class Lexicon:
         table = self._table(lang)
         if table is None or not words:
             return [0.0] * len(words)
-        keys, zipf, _top = table
+        keys, zipf = table[0], table[1]
         q = np.fromiter((_key(w) for w in words), dtype=np.uint64, count=len(words))
         i = np.minimum(np.searchsorted(keys, q), len(keys) - 1)
         return np.where(keys[i] == q, zipf[i] / 10.0, 0.0).tolist()

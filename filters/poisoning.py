@@ -571,8 +571,9 @@ class PoisonTagger:
                     ))
             elif cfg.rare_token_other_languages and lang:
                 in_lang = _in_language(lang)
-                rare_hits = planted(short_nonword_triggers(lm_text, cfg.rare_min_short_occurrences, lm_code, in_lang,
-                                                          lang, self.lexicon))
+                if not self.lexicon.small_list(lang):  # a small list lacks the informal abbreviations
+                    rare_hits = planted(short_nonword_triggers(lm_text, cfg.rare_min_short_occurrences, lm_code,
+                                                              in_lang, lang, self.lexicon))
                 if not rare_hits and self.charlm is not None and self.lexicon.available(lang):
                     unknown = unknown_prose_words(lm_text, lm_code, lang, self.lexicon, self.charlm)
                     rare_hits = planted(foreign_nonword_triggers(
