@@ -107,7 +107,9 @@ session copied from six repositories' fixtures and mapped to {id: {url, content,
 
 the eighteenth and nineteenth the same way from two more helpers' maps (Reddit, Stack Exchange and
 GitHub threads; Reddit pages): `--prefix threads --out .../fresh_pages_17.jsonl.gz` and
-`--prefix reddit --out .../fresh_pages_18.jsonl.gz`.
+`--prefix reddit --out .../fresh_pages_18.jsonl.gz`. The twentieth (fourteenth session): news articles in
+sixteen languages from flairNLP/fundus's parser test data (`body` of each expected-output JSON,
+gathered into a map by a helper): `--gold-map MAP.json --prefix fundus --out .../fresh_pages_19.jsonl.gz`.
 """
 
 from __future__ import annotations
