@@ -2539,8 +2539,9 @@ def test_norwegian_pages_use_the_bokmal_word_list(tagger):
 
 def test_languages_with_only_a_small_word_list_judge_long_tokens_not_short_ones(tagger):
     # Indonesian has only wordfreq's small list. It lacks informal abbreviations ("thd",
-    # terhadap, on this real AEB article), so two- to four-letter tokens are not judged on
-    # it; a planted letter string of five or more letters, or one with a digit, is.
+    # terhadap, on this real AEB article), so the short-token rule (two to four letters, no
+    # vowel: the classic triggers) is off there; letter strings of four letters or more that
+    # no list knows, and tokens with a digit, are judged.
     import gzip
     import json
 
