@@ -55,7 +55,7 @@ inputs hold only the kept campaigns and one number per language.
 
 What topic evidence cannot know offline: how many real words no list knows recur across
 unrelated pages at web scale (a new coinage used everywhere, a forum user's name). On the
-2,046 collected clean pages, each on its own domain, no word reaches 8 domains; lowered to
+2,106 collected clean pages, each on its own domain, no word reaches 8 domains; lowered to
 3, ten words do ("chatgpt", "qwen", two drug names, "asyncio", "flarum", "cronjob",
 "tokenizer", "lsof", "tyvak") and all are coherent (0.27-1.0, "chatgpt" the nearest).
 ``topic_evidence=False`` switches it off.
