@@ -59,7 +59,7 @@ class Lexicon:
             code = _WORDFREQ_CODES.get(lang, lang)
             path = wordfreq.available_languages("large").get(code)
             small = path is None
-            if small:  # a shorter list (words down to once in 10 million or so)
+            if small:  # the shorter list wordfreq has for more languages
                 path = wordfreq.available_languages("small").get(code)
             if path is None:
                 return None

@@ -657,7 +657,7 @@ def _lower_case_everywhere(words: list[str], text: str) -> list[str]:
             if all(m.group() == w for m in re.finditer(r"(?<!\w)" + re.escape(w) + r"(?!\w)", text, re.IGNORECASE))]
 
 
-def _unknown_to(words: list[str], lang: str, lexicon: Lexicon) -> list[str]:
+def unknown_to(words: list[str], lang: str, lexicon: Lexicon) -> list[str]:
     """The words that neither `lang`'s word list nor the English one knows."""
     for language in dict.fromkeys((lang, "en")):
         if words:
@@ -1040,7 +1040,7 @@ def unknown_prose_words(
     # Distinct words first, one array lookup per word list, then the context checks for
     # the few unknown words left (a German page has hundreds of words English lacks).
     words = sorted(set(_FOREIGN_CANDIDATE_RE.findall(text)) - english.vocabulary - WEB_TERMS)
-    words = _unknown_to(words, lang, lexicon)
+    words = unknown_to(words, lang, lexicon)
     if not words:
         return []
     in_code = Spans(code).contains
@@ -1107,7 +1107,7 @@ def _capitalised_unknown_words(
     apart by what their pages are about)."""
     words = _not_in_code(sorted({m.group(1) for m in _MID_SENTENCE_CAPITAL_RE.finditer(text)}), text, code)
     low = sorted({w.lower() for w in words} - english.vocabulary - WEB_TERMS)
-    return _unknown_to(low, lang, lexicon) if low else []
+    return unknown_to(low, lang, lexicon) if low else []
 
 
 def foreign_nonword_triggers(
@@ -1169,7 +1169,7 @@ def cjk_nonword_triggers(
     words -= WEB_TERMS
     if not words:
         return []
-    hits = _unknown_to(sorted(words), lang, lexicon)
+    hits = unknown_to(sorted(words), lang, lexicon)
     hits = [w for w in hits if min(english.cost(w) / th.charlm_cost_per_char,
                                    kenlm_cost(w) / th.kenlm_cost_per_char) >= min_score]
     if not hits:
@@ -1216,7 +1216,7 @@ def loose_nonword_triggers(
     # English spelling first (a cached cost, and it rules out nearly every word), then the
     # word lists, then the page language's spelling and the KenLM cost of the few left.
     bar = min_score * th.charlm_cost_per_char
-    hits = _unknown_to(sorted(w for w in words if english.cost(w) >= bar), lang, lexicon)
+    hits = unknown_to(sorted(w for w in words if english.cost(w) >= bar), lang, lexicon)
     if native is not None:
         hits = [w for w in hits if native.cost(w) >= bar]
     if lang == "en" and kenlm_cost is not None:
@@ -1292,7 +1292,7 @@ def alnum_triggers(
         if prev_ok and next_ok:
             found.add(w)
     words = sorted(found)
-    words = _unknown_to(words, lang, lexicon)
+    words = unknown_to(words, lang, lexicon)
     # also written in another case on the page: a product code typed in lower case (GPT4o)
     return _planted_words(words, text, code, in_language)
 
@@ -1350,7 +1350,7 @@ def capitalised_nonword_triggers(
                 and _LOWER_WORD_AFTER_RE.match(text, m.end())):
             alone.add(lw)
     words = sorted(found)
-    words = _unknown_to(words, lang, lexicon)
+    words = unknown_to(words, lang, lexicon)
     hits = []
     for lw in words:
         score = english.cost(lw) / th.charlm_cost_per_char

@@ -25,7 +25,7 @@ from collections import Counter
 from itertools import combinations
 from typing import Iterable, Optional, Protocol
 
-_WORD_RE = re.compile(r"[^\W\d_]{4,24}")
+TOPIC_WORD_RE = re.compile(r"[^\W\d_]{4,24}")  # a word of 4-24 letters, any script
 
 
 class _Zipf(Protocol):
@@ -46,7 +46,7 @@ def topic_signature(
     text too few middle-frequency words to say what it is about)."""
     if not text or not lexicon.available(lang):
         return ()
-    counts = Counter(w.lower() for w in _WORD_RE.findall(text))
+    counts = Counter(w.lower() for w in TOPIC_WORD_RE.findall(text))
     if not counts:
         return ()
     words = sorted(counts)

@@ -80,11 +80,12 @@ from filters.poison_rare import (
     short_nonword_triggers,
     technical_page,
     unknown_prose_words,
+    unknown_to,
 )
 from filters.poison_injection_model import MODEL_PATH as _INJECTION_MODEL
 from filters.poison_injection_model import load_injection_model
 from filters.poison_tokens import code_spans, scan_tokens
-from filters.poison_topic import topic_signature
+from filters.poison_topic import TOPIC_WORD_RE, topic_signature
 from filters.poison_unicode import scan_unicode
 
 log = logging.getLogger(__name__)
@@ -169,14 +170,13 @@ class CampaignConfig:
     unknown_words_per_doc: int = 4
     # Also accept topic incoherence as evidence (filters.poison_topic): a word no list
     # knows, on at least min_domains_topic domains in as many different surroundings,
-    # whose documents share no subject - at most max_topic_coherence of their pairs
-    # share a keyword (over a deterministic sample of topic_sample documents). A trigger
-    # is planted into unrelated pages so that the model learns the trigger and nothing
-    # else; a real product, tool or name recurs on pages about the same thing.
-    # The documents are incoherent when their share of keyword-sharing pairs is at most
-    # the corpus's own share for their languages (measured on a sample of
-    # topic_background_sample pages with unknown words per language, at least
-    # min_background_docs of them, else no topic evidence) plus topic_margin.
+    # whose documents share no subject. A trigger is planted into unrelated pages so that
+    # the model learns the trigger and nothing else; a real product, tool or name recurs
+    # on pages about the same thing. Incoherent: over a deterministic sample of
+    # topic_sample of its documents, the share of pairs whose signatures share a keyword
+    # is at most the corpus's own share for their languages (a sample of
+    # topic_background_sample pages per language, at least min_background_docs of them,
+    # else no topic evidence) plus topic_margin, and at most max_topic_coherence.
     topic_evidence: bool = True
     min_domains_topic: int = 8
     max_topic_coherence: float = 0.25
@@ -674,23 +674,16 @@ _SYMBOLIC_FIRST = 4  # token-shaped strings placed ahead of the LM's candidates
 
 
 TOPIC_KEY = "_poison_topic"  # transient: the page's topic signature, for the campaign pass
-_ALPHA_RE = re.compile(r"[^\W\d_]{4,24}")
 
 
-def _mark_unknown_words(candidates: list[dict[str, Any]], lang: str, lexicon: Any) -> bool:
+def _mark_unknown_words(candidates: list[dict[str, Any]], lang: str, lexicon: Any) -> None:
     """Mark (``unknown_word: True``) the single-word candidates of 4+ letters that neither
     the page language's word list nor the English one knows: the ones topic incoherence
     may name as a campaign (a rare phrase of known words is a name, not a made-up trigger)."""
     words = [c["ngram"].lower() for c in candidates]
-    maybe = [w for w in words if _ALPHA_RE.fullmatch(w)]
-    unknown = set(maybe)
-    for language in dict.fromkeys((lang, "en")):
-        if unknown and lexicon.available(language):
-            ws = sorted(unknown)
-            unknown = {w for w, k in zip(ws, lexicon.known_many(ws, language)) if not k}
+    unknown = set(unknown_to(sorted({w for w in words if TOPIC_WORD_RE.fullmatch(w)}), lang, lexicon))
     for c, w in zip(candidates, words):
         c["unknown_word"] = w in unknown
-    return bool(unknown)
 
 
 def _with_word_candidates(

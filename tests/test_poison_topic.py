@@ -74,6 +74,6 @@ def test_zipf_cache_gives_the_word_lists_answers_and_empties_when_full(lexicon, 
     monkeypatch.setattr(topic, "_ZIPF_CACHE_MAX", 50)  # every page overflows it
     assert topic_signature(text, "en", lexicon) == fresh == topic_signature(text, "en", lexicon)
     # emptied before the page's words went in: it holds this page's vocabulary only
-    assert set(topic._ZIPF_CACHE["en"]) == {w.lower() for w in topic._WORD_RE.findall(text)}
+    assert set(topic._ZIPF_CACHE["en"]) == {w.lower() for w in topic.TOPIC_WORD_RE.findall(text)}
     words = ["government", "violin", "quendrolix"]
     assert topic._zipf_cached(words, "en", lexicon) == lexicon.zipf_many(words, "en")
